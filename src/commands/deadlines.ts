@@ -1,0 +1,141 @@
+/**
+ * Keeps `complaint_deadlines` equal to the SLA clocks computed from each
+ * complaint's event log. Commands call `refreshDeadlines` in the transaction
+ * that appends an event; `recomputeOpenDeadlines` runs after a category's
+ * clocks or the holiday calendar change.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Complaint, DB } from '../db/schema.ts';
+import { WorkingCalendar, type Holiday } from '../domain/calendar.ts';
+import { CLOCK_NAMES, DEFAULT_SLA_SETTINGS, computeClocks, type SlaSettings } from '../domain/sla.ts';
+import type { Complexity } from '../domain/types.ts';
+import { OPEN_STATUSES } from '../domain/lifecycle.ts';
+
+type Queryable = Kysely<DB>;
+
+// The holiday table changes a few times a year, but deadlines are computed on
+// every event. Each process caches it for a short time; an edit made through
+// this process clears the cache at once, and other processes see it within
+// this many milliseconds.
+const CALENDAR_CACHE_MS = 30_000;
+
+let cachedCalendar: { calendar: WorkingCalendar; loadedAt: number } | undefined;
+
+export function invalidateCalendarCache(): void {
+  cachedCalendar = undefined;
+}
+
+export async function loadCalendar(db: Queryable, now = Date.now()): Promise<WorkingCalendar> {
+  if (cachedCalendar && now - cachedCalendar.loadedAt < CALENDAR_CACHE_MS) return cachedCalendar.calendar;
+  const [holidays, years] = await Promise.all([
+    db.selectFrom('holidays').selectAll().execute(),
+    db.selectFrom('calendar_years').select('year').execute(),
+  ]);
+  const calendar = new WorkingCalendar(
+    holidays.map((row): Holiday => ({
+      date: row.date,
+      kind: row.kind,
+      name: row.name,
+      basis: row.basis ?? undefined,
+      note: row.note ?? undefined,
+    })),
+    { coveredYears: years.map((row) => row.year) },
+  );
+  cachedCalendar = { calendar, loadedAt: now };
+  return calendar;
+}
+
+/** SLA settings of a complaint: its category's clocks, or the defaults when it has none yet. */
+export async function slaSettingsFor(db: Queryable, complaint: Pick<Complaint, 'category_id' | 'complexity'>): Promise<SlaSettings> {
+  if (complaint.category_id === null) return { ...DEFAULT_SLA_SETTINGS };
+  const category = await db.selectFrom('categories').selectAll().where('id', '=', complaint.category_id).executeTakeFirst();
+  if (!category) return { ...DEFAULT_SLA_SETTINGS };
+  const complexity: Complexity = complaint.complexity ?? category.complexity;
+  const resolutionDays = {
+    simple: category.resolution_days_simple,
+    medium: category.resolution_days_medium,
+    complex: category.resolution_days_complex,
+  }[complexity];
+  return {
+    verifyDays: category.verify_days,
+    firstFollowUpDays: category.first_follow_up_days,
+    resolutionDays,
+    autoCloseDays: category.auto_close_days,
+  };
+}
+
+/** Recomputes and stores the four clocks of one complaint. */
+export async function refreshDeadlines(db: Queryable, complaint: Complaint, now: Date): Promise<void> {
+  const [events, settings, calendar] = await Promise.all([
+    db
+      .selectFrom('complaint_events')
+      .select(['type', 'at', 'data'])
+      .where('complaint_id', '=', complaint.id)
+      .orderBy('at')
+      .orderBy('id')
+      .execute(),
+    slaSettingsFor(db, complaint),
+    loadCalendar(db),
+  ]);
+  const clocks = computeClocks(events, settings, calendar, now);
+  const rows = CLOCK_NAMES.map((name) => {
+    const state = clocks[name];
+    return {
+      complaint_id: complaint.id,
+      clock: name,
+      started_at: state.startedAt,
+      due_date: state.dueDate,
+      due_at: state.dueAt,
+      stopped_at: state.stoppedAt ?? null,
+      status: state.status,
+      calendar_missing: state.calendarMissing,
+    };
+  });
+  await db
+    .insertInto('complaint_deadlines')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['complaint_id', 'clock']).doUpdateSet((eb) => ({
+        started_at: eb.ref('excluded.started_at'),
+        due_date: eb.ref('excluded.due_date'),
+        due_at: eb.ref('excluded.due_at'),
+        stopped_at: eb.ref('excluded.stopped_at'),
+        status: eb.ref('excluded.status'),
+        calendar_missing: eb.ref('excluded.calendar_missing'),
+        // A new deadline (re-dispatch, reopen, changed settings) deserves its own reminder and breach record.
+        breach_recorded: sql<boolean>`CASE WHEN complaint_deadlines.due_at IS DISTINCT FROM excluded.due_at THEN false ELSE complaint_deadlines.breach_recorded END`,
+        reminder_sent: sql<boolean>`CASE WHEN complaint_deadlines.due_at IS DISTINCT FROM excluded.due_at THEN false ELSE complaint_deadlines.reminder_sent END`,
+      })),
+    )
+    .execute();
+}
+
+const RECOMPUTE_BATCH = 500;
+
+/**
+ * Recomputes the clocks of every open complaint (optionally of one category),
+ * in batches of separate transactions so that the inbox keeps answering.
+ * Returns the number of complaints recomputed.
+ */
+export async function recomputeOpenDeadlines(db: Queryable, options: { categoryId?: number; now?: Date } = {}): Promise<number> {
+  invalidateCalendarCache();
+  let afterId = 0;
+  let count = 0;
+  for (;;) {
+    let query = db
+      .selectFrom('complaints')
+      .selectAll()
+      .where('status', 'in', [...OPEN_STATUSES, 'resolved'])
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(RECOMPUTE_BATCH);
+    if (options.categoryId !== undefined) query = query.where('category_id', '=', options.categoryId);
+    const batch = await query.execute();
+    if (batch.length === 0) return count;
+    await db.transaction().execute(async (trx) => {
+      for (const complaint of batch) await refreshDeadlines(trx, complaint, options.now ?? new Date());
+    });
+    count += batch.length;
+    afterId = batch[batch.length - 1].id;
+  }
+}

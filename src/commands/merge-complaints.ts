@@ -1,0 +1,37 @@
+/**
+ * Merges a duplicate into the case that keeps going. The duplicate is
+ * archived with a link, its reporter keeps their tracking code, and the
+ * tracking page of the duplicate shows the answers given on the kept case.
+ */
+import { appendEvent, authorizeTransition, lockComplaint, type CommandContext } from './context.ts';
+import { CommandError } from './errors.ts';
+import { refreshDeadlines } from './deadlines.ts';
+import { FINAL_STATUSES } from '../domain/lifecycle.ts';
+
+export async function mergeComplaints(ctx: CommandContext, duplicateId: number, input: { intoId: number }) {
+  const now = ctx.now ?? new Date();
+  if (duplicateId === input.intoId) throw new CommandError('invalid', 'a report cannot be merged into itself', 'error.merge_self', {}, 'intoId');
+  return ctx.db.transaction().execute(async (trx) => {
+    // Lock in id order so that two officers merging the same pair cannot deadlock.
+    const [firstId, secondId] = duplicateId < input.intoId ? [duplicateId, input.intoId] : [input.intoId, duplicateId];
+    const first = await lockComplaint(trx, firstId);
+    const second = await lockComplaint(trx, secondId);
+    const duplicate = first.id === duplicateId ? first : second;
+    const target = first.id === duplicateId ? second : first;
+
+    const status = authorizeTransition(ctx.actor, duplicate, 'merge');
+    if (FINAL_STATUSES.includes(target.status) || target.merged_into_id !== null) {
+      throw new CommandError('invalid_transition', 'the target report is already closed or merged', 'error.merge_target_closed', {}, 'intoId');
+    }
+    const updated = await trx
+      .updateTable('complaints')
+      .set({ status, merged_into_id: target.id, updated_at: now })
+      .where('id', '=', duplicate.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendEvent(trx, duplicate.id, ctx.actor, { type: 'merged', visibility: 'public', data: { intoId: target.id, intoTrackingCode: target.tracking_code } }, now);
+    await appendEvent(trx, target.id, ctx.actor, { type: 'duplicate_merged', visibility: 'internal', data: { duplicateId: duplicate.id } }, now);
+    await refreshDeadlines(trx, updated, now);
+    return { duplicate: updated, target };
+  });
+}

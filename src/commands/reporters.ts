@@ -1,0 +1,75 @@
+/**
+ * Finds or creates the reporter behind a set of contacts. Contacts are stored
+ * normalised and unique, so a citizen who writes from the same number on two
+ * channels is one reporter.
+ */
+import { sql } from 'kysely';
+import type { ContactKind } from '../domain/types.ts';
+import { normalizePhone } from '../domain/phone.ts';
+import { invalid } from './errors.ts';
+import type { Tx } from './context.ts';
+
+export interface ContactInput {
+  kind: ContactKind;
+  value: string;
+}
+
+// A pragmatic check, not RFC 5322: one @, no spaces, a dot in the domain.
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Normalises a contact value, or throws a field error naming what to fix. */
+export function normalizeContact(contact: ContactInput): ContactInput {
+  const raw = contact.value.trim();
+  if (contact.kind === 'phone' || contact.kind === 'whatsapp') {
+    const phone = normalizePhone(raw);
+    if (!phone) throw invalid('reporter.phone', 'phone number is not a valid Indonesian number', 'error.phone_invalid');
+    return { kind: contact.kind, value: phone };
+  }
+  if (contact.kind === 'email') {
+    const email = raw.toLowerCase();
+    if (!EMAIL_RE.test(email) || email.length > 254) {
+      throw invalid('reporter.email', 'e-mail address is not valid', 'error.email_invalid');
+    }
+    return { kind: 'email', value: email };
+  }
+  if (raw === '' || raw.length > 200) throw invalid('reporter.contact', 'contact id is empty or too long', 'error.contact_invalid');
+  return { kind: contact.kind, value: raw };
+}
+
+/**
+ * Returns the reporter id for these contacts, creating the reporter and any
+ * new contacts. Returns null when there is neither a name nor a contact.
+ */
+export async function resolveReporter(trx: Tx, name: string | undefined, contacts: ContactInput[]): Promise<number | null> {
+  const normalized = contacts.map(normalizeContact);
+  const trimmedName = name?.trim() || null;
+  if (normalized.length === 0 && !trimmedName) return null;
+
+  let reporterId: number | null = null;
+  for (const contact of normalized) {
+    const existing = await trx
+      .selectFrom('contacts')
+      .select('reporter_id')
+      .where('kind', '=', contact.kind)
+      .where('value', '=', contact.value)
+      .executeTakeFirst();
+    if (existing) {
+      reporterId = existing.reporter_id;
+      break;
+    }
+  }
+  if (reporterId === null) {
+    const row = await trx.insertInto('reporters').values({ name: trimmedName }).returning('id').executeTakeFirstOrThrow();
+    reporterId = row.id;
+  } else if (trimmedName) {
+    await trx.updateTable('reporters').set({ name: sql`coalesce(name, ${trimmedName})` }).where('id', '=', reporterId).execute();
+  }
+  for (const contact of normalized) {
+    await trx
+      .insertInto('contacts')
+      .values({ reporter_id: reporterId, kind: contact.kind, value: contact.value })
+      .onConflict((oc) => oc.columns(['kind', 'value']).doNothing())
+      .execute();
+  }
+  return reporterId;
+}

@@ -1,0 +1,128 @@
+/**
+ * What each audience may see of a complaint. The public presenter is the
+ * only shape that reaches tracking pages, the public API and exports: it has
+ * no field that could carry the reporter's identity, and free text in it is
+ * masked for NIK, phone numbers, e-mail addresses and plate numbers.
+ */
+import type { ComplaintDetail } from '../queries/complaints.ts';
+import { maskPersonalData } from '../domain/triage/personal-data.ts';
+import type { IdentityAccess } from '../policies/complaints.ts';
+
+export interface PublicTimelineEntry {
+  type: string;
+  at: string;
+  /** Who acted, without personal names: `warga`, `petugas`, or the agency's name. */
+  actor: string;
+  body: string | null;
+  /** Agency named by a disposisi, or the destination of a forwarded report. */
+  agency?: string;
+  destination?: string;
+  rating?: number;
+}
+
+export interface PublicComplaint {
+  trackingCode: string;
+  type: string | null;
+  status: string;
+  category: string | null;
+  agency: string | null;
+  district: string | null;
+  village: string | null;
+  receivedAt: string;
+  description: string;
+  rating: number | null;
+  mergedIntoTrackingCode: string | null;
+  timeline: PublicTimelineEntry[];
+  deadlines: { clock: string; dueDate: string | null; status: string }[];
+}
+
+function publicActor(event: ComplaintDetail['events'][number]): string {
+  if (event.actorKind === 'citizen') return 'warga';
+  if (event.agencyName) return event.agencyName;
+  return 'petugas';
+}
+
+export function presentPublicComplaint(detail: ComplaintDetail): PublicComplaint {
+  const { complaint } = detail;
+  return {
+    trackingCode: complaint.tracking_code,
+    type: complaint.type,
+    status: complaint.status,
+    category: detail.category?.name ?? null,
+    agency: detail.agency?.name ?? null,
+    district: detail.district?.name ?? null,
+    village: detail.village?.name ?? null,
+    receivedAt: complaint.received_at.toISOString(),
+    description: maskPersonalData(complaint.description),
+    rating: complaint.rating,
+    mergedIntoTrackingCode: detail.mergedInto?.trackingCode ?? null,
+    timeline: detail.events
+      .filter((event) => event.visibility === 'public')
+      .map((event) => {
+        const entry: PublicTimelineEntry = {
+          type: event.type,
+          at: event.at.toISOString(),
+          actor: publicActor(event),
+          body: event.body === null ? null : maskPersonalData(event.body),
+        };
+        if (event.type === 'dispatched' && typeof event.data.agencyName === 'string') entry.agency = event.data.agencyName;
+        if (event.type === 'forwarded' && typeof event.data.destination === 'string') entry.destination = event.data.destination;
+        if (event.type === 'rated' && typeof event.data.rating === 'number') entry.rating = event.data.rating;
+        return entry;
+      }),
+    deadlines: detail.deadlines
+      .filter((deadline) => deadline.status !== 'not_started')
+      .map((deadline) => ({ clock: deadline.clock, dueDate: deadline.dueDate, status: deadline.status })),
+  };
+}
+
+/** The staff view: everything but identity, which is added only after `identityAccess` allows it. */
+export function presentStaffComplaint(detail: ComplaintDetail, access: IdentityAccess) {
+  const { complaint } = detail;
+  return {
+    id: complaint.id,
+    trackingCode: complaint.tracking_code,
+    type: complaint.type,
+    status: complaint.status,
+    channel: complaint.channel,
+    privacy: complaint.privacy,
+    oversight: complaint.oversight,
+    complexity: complaint.complexity,
+    receivedAt: complaint.received_at.toISOString(),
+    description: complaint.description,
+    category: detail.category,
+    agency: detail.agency,
+    district: detail.district,
+    village: detail.village,
+    coordinates: complaint.latitude !== null && complaint.longitude !== null ? { latitude: complaint.latitude, longitude: complaint.longitude } : null,
+    forwardedTo: complaint.forwarded_to,
+    rating: complaint.rating,
+    externalId: complaint.external_id,
+    mergedInto: detail.mergedInto,
+    hasReporter: complaint.reporter_id !== null,
+    identityAccess: access,
+    firstResponseAt: complaint.first_response_at?.toISOString() ?? null,
+    resolvedAt: complaint.resolved_at?.toISOString() ?? null,
+    events: detail.events.map((event) => ({
+      id: event.id,
+      type: event.type,
+      at: event.at.toISOString(),
+      actorKind: event.actorKind,
+      actorName: event.actorName,
+      agency: event.agencyName,
+      visibility: event.visibility,
+      body: event.body,
+      data: event.data,
+    })),
+    deadlines: detail.deadlines.map((deadline) => ({
+      clock: deadline.clock,
+      dueDate: deadline.dueDate,
+      dueAt: deadline.dueAt?.toISOString() ?? null,
+      startedAt: deadline.startedAt?.toISOString() ?? null,
+      stoppedAt: deadline.stoppedAt?.toISOString() ?? null,
+      status: deadline.status,
+      calendarMissing: deadline.calendarMissing,
+    })),
+    attachments: detail.attachments,
+  };
+}

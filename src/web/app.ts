@@ -1,0 +1,83 @@
+/**
+ * The Hono application: public portal, back office, JSON API and health
+ * check. It keeps no state in memory that another process would need, so
+ * several processes can run behind one proxy.
+ */
+import { Hono, type Context } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import { getCookie } from 'hono/cookie';
+import { sql } from 'kysely';
+import { CommandError } from '../commands/errors.ts';
+import { logger } from '../logger.ts';
+import type { AppDeps, AppEnv } from './context.ts';
+import { pickLocale, translator } from './i18n/index.ts';
+import { authenticate } from './middleware/auth.ts';
+import { createApiRoutes, apiError } from './routes/api.ts';
+import { registerPages } from './routes/pages.ts';
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    const locale = pickLocale(c.req.query('lang'), getCookie(c, 'lang'), c.req.header('accept-language'));
+    c.set('locale', locale);
+    c.set('t', translator(locale));
+    await next();
+  });
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+      referrerPolicy: 'same-origin',
+    }),
+  );
+  app.use('*', authenticate);
+
+  app.get('/health', async (c) => {
+    try {
+      await sql`SELECT 1`.execute(deps.db);
+      return c.json({ status: 'ok' });
+    } catch (error) {
+      logger.error({ err: error }, 'health check: database did not answer');
+      return c.json({ status: 'error', error: { code: 'database_unavailable', message: 'database did not answer' } }, 503);
+    }
+  });
+
+  app.route('/api/v1', createApiRoutes());
+  registerPages(app);
+
+  app.notFound((c) => {
+    if (c.req.path.startsWith('/api/')) return apiError(c, 404, 'not_found', 'error.not_found.route');
+    return c.text(c.get('t')('error.not_found.route'), 404);
+  });
+
+  app.onError((error, c) => handleError(error, c));
+  return app;
+}
+
+function handleError(error: Error, c: Context<AppEnv>) {
+  const isApi = c.req.path.startsWith('/api/');
+  if (error instanceof CommandError) {
+    if (isApi) return apiError(c, error.httpStatus, error.code, error.key, error.params, error.field);
+    return c.text(c.get('t')(error.key, error.params), error.httpStatus as 400);
+  }
+  if (error instanceof SyntaxError && isApi) return apiError(c, 400, 'invalid', 'error.json_invalid');
+  const status = (error as { status?: number }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    // Errors raised by Hono itself, e.g. a malformed JSON body or a CSRF refusal.
+    if (isApi) return apiError(c, status, status === 403 ? 'forbidden' : 'invalid', status === 403 ? 'error.csrf' : 'error.json_invalid');
+    return c.text(c.get('t')(status === 403 ? 'error.csrf' : 'error.json_invalid'), status as 400);
+  }
+  logger.error({ err: error, path: c.req.path, method: c.req.method }, 'request failed');
+  if (isApi) return apiError(c, 500, 'internal', 'error.internal');
+  return c.text(c.get('t')('error.internal'), 500);
+}
