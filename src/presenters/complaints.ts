@@ -76,9 +76,14 @@ export function presentPublicComplaint(detail: ComplaintDetail): PublicComplaint
   };
 }
 
-/** The staff view: everything but identity, which is added only after `identityAccess` allows it. */
+/**
+ * The staff view: everything but identity, which is fetched separately when
+ * `identityAccess` allows it. A user without full access also gets free text
+ * masked, because citizens often type their own number or NIK into it.
+ */
 export function presentStaffComplaint(detail: ComplaintDetail, access: IdentityAccess) {
   const { complaint } = detail;
+  const text = (value: string) => (access === 'full' ? value : maskPersonalData(value));
   return {
     id: complaint.id,
     trackingCode: complaint.tracking_code,
@@ -89,7 +94,7 @@ export function presentStaffComplaint(detail: ComplaintDetail, access: IdentityA
     oversight: complaint.oversight,
     complexity: complaint.complexity,
     receivedAt: complaint.received_at.toISOString(),
-    description: complaint.description,
+    description: text(complaint.description),
     category: detail.category,
     agency: detail.agency,
     district: detail.district,
@@ -111,7 +116,7 @@ export function presentStaffComplaint(detail: ComplaintDetail, access: IdentityA
       actorName: event.actorName,
       agency: event.agencyName,
       visibility: event.visibility,
-      body: event.body,
+      body: event.body === null ? null : text(event.body),
       data: event.data,
     })),
     deadlines: detail.deadlines.map((deadline) => ({

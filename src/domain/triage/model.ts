@@ -45,13 +45,13 @@ export interface TrainOptions {
   algorithm?: TriageAlgorithm;
   /** Overrides of the feature set; the defaults depend on the algorithm. */
   features?: Partial<FeatureConfig>;
-  /** Drop terms seen in fewer training messages (softmax only; default 2). */
+  /** Drop terms seen in fewer training messages (softmax only; default 1 below 2,000 examples, else 2). */
   minDocumentFrequency?: number;
   /** Keep at most this many terms (softmax only; default 300 000). */
   maxFeatures?: number;
   /** Share of each vector's squared norm given to word terms (default 0.5). */
   wordBlockWeight?: number;
-  /** SGD passes over the data (default 10). */
+  /** SGD passes over the data (default: enough for 20,000 updates, between 10 and 50). */
   epochs?: number;
   /** L2 penalty (default 1e-5). */
   l2?: number;
@@ -119,11 +119,16 @@ export interface TermContribution {
 const SOFTMAX_FEATURES: FeatureConfig = { wordNgramRange: [1, 2], charNgramRange: [2, 5], stem: false, expandSlang: true };
 const NAIVE_BAYES_FEATURES: FeatureConfig = { wordNgramRange: [1, 2], charNgramRange: null, stem: false, expandSlang: false };
 
-const SOFTMAX_DEFAULTS: SoftmaxModel['options'] = {
-  minDocumentFrequency: 2,
+/** SGD updates that small training sets get at least (by more epochs), up to MAX_EPOCHS. */
+const MIN_SGD_UPDATES = 20_000;
+const MIN_EPOCHS = 10;
+const MAX_EPOCHS = 50;
+/** Below this many examples, terms seen once are kept: small sets cannot spare them. */
+const SMALL_TRAINING_SET = 2_000;
+
+const SOFTMAX_DEFAULTS: Omit<SoftmaxModel['options'], 'epochs' | 'minDocumentFrequency'> = {
   maxFeatures: 300_000,
   wordBlockWeight: 0.5,
-  epochs: 10,
   l2: 1e-5,
   learningRate: 1,
   classWeightPower: 0.5,
@@ -156,10 +161,7 @@ export function train(examples: ReadonlyArray<TrainingExample>, options: TrainOp
   }
 
   const features: FeatureConfig = { ...SOFTMAX_FEATURES, ...options.features };
-  const resolved: SoftmaxModel['options'] = { ...SOFTMAX_DEFAULTS };
-  for (const key of Object.keys(SOFTMAX_DEFAULTS) as Array<keyof SoftmaxModel['options']>) {
-    if (options[key] !== undefined) resolved[key] = options[key]!;
-  }
+  const resolved = resolveSoftmaxOptions(options, examples.length);
 
   const documents = examples.map((example) => extractTerms(example.text, features));
   const tfidf = fitTfidf(documents, features, {
@@ -233,6 +235,18 @@ export function parseModel(json: string): TriageModel {
     throw new Error(`Unknown triage algorithm "${String(value.algorithm)}".`);
   }
   return value as TriageModel;
+}
+
+function resolveSoftmaxOptions(options: TrainOptions, exampleCount: number): SoftmaxModel['options'] {
+  const resolved: SoftmaxModel['options'] = {
+    ...SOFTMAX_DEFAULTS,
+    epochs: Math.min(MAX_EPOCHS, Math.max(MIN_EPOCHS, Math.ceil(MIN_SGD_UPDATES / exampleCount))),
+    minDocumentFrequency: exampleCount < SMALL_TRAINING_SET ? 1 : 2,
+  };
+  for (const key of Object.keys(resolved) as Array<keyof SoftmaxModel['options']>) {
+    if (options[key] !== undefined) resolved[key] = options[key]!;
+  }
+  return resolved;
 }
 
 function validateExamples(examples: ReadonlyArray<TrainingExample>): void {

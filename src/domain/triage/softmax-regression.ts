@@ -36,7 +36,7 @@ export interface SoftmaxWeights {
   featureCount: number;
   classCount: number;
   /** Feature-major weights, length featureCount × classCount. */
-  weights: Float32Array;
+  weights: Float64Array;
   bias: Float64Array;
 }
 
@@ -59,7 +59,7 @@ export function trainSoftmaxRegression(
   classCount: number,
   options: SoftmaxTrainingOptions,
 ): SoftmaxWeights {
-  const weights = new Float32Array(featureCount * classCount);
+  const weights = new Float64Array(featureCount * classCount);
   const bias = new Float64Array(classCount);
   const classWeights = computeClassWeights(labels, classCount, options.classWeightPower);
   const scores = new Float64Array(classCount);
@@ -115,7 +115,7 @@ export function trainSoftmaxRegression(
 function computeScores(
   indices: Int32Array,
   values: Float64Array,
-  weights: Float32Array,
+  weights: Float64Array,
   bias: Float64Array,
   classCount: number,
   scale: number,

@@ -1,0 +1,539 @@
+/**
+ * Imports historical complaints. `importComplaint` stores one complaint as it
+ * happened: the `received` event at its historical time and, when it was
+ * answered, a `resolved` event at the answer's time by the mapped agency.
+ * `importRows` runs a whole file: it validates each row, resolves agency,
+ * category and location names, skips rows imported before (same external
+ * source and id), and writes the rest in transactions of `batchSize` rows.
+ * Every row ends as exactly one of imported, skipped or rejected.
+ */
+import type { Kysely } from 'kysely';
+import type { Complaint, DB } from '../db/schema.ts';
+import type { Channel, Complexity } from '../domain/types.ts';
+import {
+  generateCode,
+  inferAgencyKind,
+  LocationIndex,
+  MappingError,
+  normalizeName,
+  readRow,
+  type CellValue,
+  type ColumnIndex,
+  type ImportMapping,
+  type ImportRow,
+  type ValueMapping,
+} from '../domain/import-mapping.ts';
+import { appendEvent, type Actor, type Tx } from './context.ts';
+import { CommandError } from './errors.ts';
+import { refreshDeadlines } from './deadlines.ts';
+import { DESCRIPTION_MAX, DESCRIPTION_MIN, receiveInTransaction } from './receive-complaint.ts';
+
+/** Who writes imported events. */
+export const IMPORT_ACTOR: Actor = { kind: 'system', reason: 'import' };
+
+/** Rows per transaction: large enough to amortise the commit, small enough that one bad row costs little to retry. */
+export const DEFAULT_BATCH_SIZE = 200;
+export const MAX_BATCH_SIZE = 5000;
+
+/** One historical complaint with every name already resolved to an id or code. */
+export interface HistoricalComplaint {
+  externalSource: string;
+  externalId: string;
+  description: string;
+  receivedAt: Date;
+  /** When the agency answered; the complaint is then stored as resolved. */
+  answeredAt?: Date;
+  channel: Channel;
+  agencyId: number | null;
+  category: CategoryRef | null;
+  districtCode: string | null;
+  villageCode: string | null;
+  /** Names as the source file wrote them, kept on the `received` event. */
+  source: { district?: string; village?: string; agency?: string; category?: string };
+}
+
+export interface AgencyRef { id: number; code: string }
+export interface CategoryRef { id: number; code: string; agencyId: number | null; complexity: Complexity; oversight: boolean }
+
+/**
+ * Stores one historical complaint in the caller's transaction. Returns
+ * `created: false`, and changes nothing, when a complaint with the same
+ * external source and id exists.
+ *
+ * @example await db.transaction().execute((trx) => importComplaint(trx, complaint, new Date()));
+ */
+export async function importComplaint(trx: Tx, input: HistoricalComplaint, now: Date): Promise<{ complaint: Complaint; created: boolean }> {
+  const eventData: Record<string, unknown> = {};
+  if (input.source.district) eventData.sourceDistrict = input.source.district;
+  if (input.source.village) eventData.sourceVillage = input.source.village;
+  if (input.source.agency) eventData.sourceAgency = input.source.agency;
+  if (input.source.category) eventData.sourceCategory = input.source.category;
+
+  const received = await receiveInTransaction(
+    trx,
+    { db: trx, actor: IMPORT_ACTOR, now },
+    {
+      description: input.description,
+      channel: input.channel,
+      receivedAt: input.receivedAt,
+      districtCode: input.districtCode ?? undefined,
+      villageCode: input.villageCode ?? undefined,
+      externalSource: input.externalSource,
+      externalId: input.externalId,
+      eventData,
+    },
+    now,
+  );
+  if (!received.created) return received;
+
+  // The category is set here rather than through receiveInTransaction, which
+  // accepts only active categories, and categories created by an import start
+  // inactive.
+  const category = input.category;
+  const oversight = category?.oversight ?? false;
+  const update: Record<string, unknown> = {
+    agency_id: input.agencyId ?? category?.agencyId ?? null,
+    category_id: category?.id ?? null,
+    complexity: category?.complexity ?? null,
+    oversight,
+    updated_at: now,
+  };
+  // Reports about misconduct are always confidential.
+  if (oversight) update.privacy = 'confidential';
+  if (input.answeredAt) {
+    update.status = 'resolved';
+    update.first_response_at = input.answeredAt;
+    update.resolved_at = input.answeredAt;
+  }
+  const complaint = await trx
+    .updateTable('complaints')
+    .set(update)
+    .where('id', '=', received.complaint.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+  if (input.answeredAt) {
+    await appendEvent(
+      trx,
+      complaint.id,
+      IMPORT_ACTOR,
+      { type: 'resolved', at: input.answeredAt, visibility: 'public', agencyId: complaint.agency_id, data: { imported: true } },
+      now,
+    );
+  }
+  if (input.answeredAt || category) await refreshDeadlines(trx, complaint, now);
+  return { complaint, created: true };
+}
+
+// ---------------------------------------------------------------------------
+// Reference data: agencies, categories, locations
+
+type Lookup<T> = { ok: true; ref: T | null } | { ok: false; reason: string };
+
+/**
+ * Resolves agency and category names of a file to rows of this instance, and
+ * creates the missing ones when the mapping allows it. With a `codePrefix`, a
+ * name matches only entries whose code starts with the prefix, so another
+ * region's "Dinas Kesehatan" never lands on this regency's. Entries created
+ * here are inactive until an administrator activates them, so they do not
+ * appear in forms and dispatch lists. A dry run records what it would create
+ * and writes nothing.
+ */
+export class ImportCatalog {
+  readonly created = { agencies: [] as string[], categories: [] as string[] };
+  /** Names that the mapping does not allow to create, with the number of rows that used them. */
+  readonly unknown = { agencies: new Map<string, number>(), categories: new Map<string, number>() };
+
+  private readonly agencyCodes = new Map<string, AgencyRef>();
+  private readonly agencyNames = new Map<string, AgencyRef>();
+  private readonly categoryCodes = new Map<string, CategoryRef>();
+  private readonly categoryNames = new Map<string, CategoryRef>();
+  private nextDryRunId = -1;
+
+  private constructor(
+    private readonly db: Kysely<DB>,
+    private readonly mapping: ImportMapping,
+    private readonly dryRun: boolean,
+    readonly locations: LocationIndex,
+  ) {}
+
+  /**
+   * Loads agencies, categories and locations, and checks that every code the
+   * mapping names exists, or may be created. Throws a MappingError otherwise.
+   */
+  static async load(db: Kysely<DB>, mapping: ImportMapping, dryRun: boolean): Promise<ImportCatalog> {
+    const [agencies, categories, districts, villages] = await Promise.all([
+      db.selectFrom('agencies').select(['id', 'code', 'name']).orderBy('id').execute(),
+      db.selectFrom('categories').select(['id', 'code', 'name', 'agency_id', 'complexity', 'oversight']).orderBy('id').execute(),
+      db.selectFrom('districts').select(['code', 'name']).execute(),
+      db.selectFrom('villages').select(['code', 'district_code', 'name']).execute(),
+    ]);
+    const locations = new LocationIndex(
+      districts,
+      villages.map((village) => ({ code: village.code, districtCode: village.district_code, name: village.name })),
+    );
+    const catalog = new ImportCatalog(db, mapping, dryRun, locations);
+    for (const agency of agencies) {
+      const ref = { id: agency.id, code: agency.code };
+      catalog.agencyCodes.set(agency.code, ref);
+      if (agency.code.startsWith(mapping.agencies.codePrefix)) setIfAbsent(catalog.agencyNames, normalizeName(agency.name), ref);
+    }
+    for (const category of categories) {
+      const ref = { id: category.id, code: category.code, agencyId: category.agency_id, complexity: category.complexity, oversight: category.oversight };
+      catalog.categoryCodes.set(category.code, ref);
+      if (category.code.startsWith(mapping.categories.codePrefix)) setIfAbsent(catalog.categoryNames, normalizeName(category.name), ref);
+    }
+
+    const problems = [
+      ...missingCodes('agencies', mapping.agencies, catalog.agencyCodes, mapping.createUnknown.agencies),
+      ...missingCodes('categories', mapping.categories, catalog.categoryCodes, mapping.createUnknown.categories),
+    ];
+    if (problems.length > 0) throw new MappingError('The mapping names codes that do not exist in this instance:', problems);
+    return catalog;
+  }
+
+  async agency(name: string | undefined): Promise<Lookup<AgencyRef>> {
+    if (!name) return { ok: true, ref: null };
+    const key = normalizeName(name);
+    const mappedCode = this.mapping.agencies.values.get(key);
+    const existing = mappedCode ? this.agencyCodes.get(mappedCode) : this.agencyNames.get(key);
+    if (existing) return { ok: true, ref: existing };
+    if (!this.mapping.createUnknown.agencies) {
+      this.unknown.agencies.set(name, (this.unknown.agencies.get(name) ?? 0) + 1);
+      return {
+        ok: false,
+        reason: `agency "${name}" is not known to this instance; map it under agencies.values, create the agency first, or set createUnknown.agencies to true`,
+      };
+    }
+    const code = mappedCode ?? generateCode(this.mapping.agencies.codePrefix, name, (candidate) => this.agencyCodes.has(candidate));
+    const ref = await this.createAgency(code, name);
+    this.agencyCodes.set(ref.code, ref);
+    this.agencyNames.set(key, ref);
+    this.created.agencies.push(ref.code);
+    return { ok: true, ref };
+  }
+
+  async category(name: string | undefined): Promise<Lookup<CategoryRef>> {
+    if (!name) return { ok: true, ref: null };
+    const key = normalizeName(name);
+    const mappedCode = this.mapping.categories.values.get(key);
+    const existing = mappedCode ? this.categoryCodes.get(mappedCode) : this.categoryNames.get(key);
+    if (existing) return { ok: true, ref: existing };
+    if (!this.mapping.createUnknown.categories) {
+      this.unknown.categories.set(name, (this.unknown.categories.get(name) ?? 0) + 1);
+      return {
+        ok: false,
+        reason: `category "${name}" is not known to this instance; map it under categories.values, create the category first, or set createUnknown.categories to true`,
+      };
+    }
+    const code = mappedCode ?? generateCode(this.mapping.categories.codePrefix, name, (candidate) => this.categoryCodes.has(candidate));
+    const ref = await this.createCategory(code, name);
+    this.categoryCodes.set(ref.code, ref);
+    this.categoryNames.set(key, ref);
+    this.created.categories.push(ref.code);
+    return { ok: true, ref };
+  }
+
+  private async createAgency(code: string, name: string): Promise<AgencyRef> {
+    if (this.dryRun) return { id: this.nextDryRunId--, code };
+    // Another import may create the same code at the same time; then its row is used.
+    const inserted = await this.db
+      .insertInto('agencies')
+      .values({ code, name, kind: inferAgencyKind(name), active: false })
+      .onConflict((oc) => oc.column('code').doNothing())
+      .returning(['id', 'code'])
+      .executeTakeFirst();
+    return inserted ?? this.db.selectFrom('agencies').select(['id', 'code']).where('code', '=', code).executeTakeFirstOrThrow();
+  }
+
+  private async createCategory(code: string, name: string): Promise<CategoryRef> {
+    if (this.dryRun) return { id: this.nextDryRunId--, code, agencyId: null, complexity: 'medium', oversight: false };
+    await this.db
+      .insertInto('categories')
+      .values({ code, name, agency_id: null, active: false })
+      .onConflict((oc) => oc.column('code').doNothing())
+      .execute();
+    const row = await this.db
+      .selectFrom('categories')
+      .select(['id', 'code', 'agency_id', 'complexity', 'oversight'])
+      .where('code', '=', code)
+      .executeTakeFirstOrThrow();
+    return { id: row.id, code: row.code, agencyId: row.agency_id, complexity: row.complexity, oversight: row.oversight };
+  }
+}
+
+function setIfAbsent<K, V>(map: Map<K, V>, key: K, value: V): void {
+  if (!map.has(key)) map.set(key, value);
+}
+
+function missingCodes(name: 'agencies' | 'categories', mapping: ValueMapping, codes: Map<string, unknown>, mayCreate: boolean): string[] {
+  if (mayCreate) return [];
+  const missing = [...new Set(mapping.values.values())].filter((code) => !codes.has(code));
+  return missing.map(
+    (code) => `${name}.values maps to "${code}", which does not exist; create it first, fix the code, or set createUnknown.${name} to true`,
+  );
+}
+
+// ---------------------------------------------------------------------------
+// A whole file
+
+/** A data row as a file reader delivers it. */
+export interface SourceRow {
+  /** Row number as a spreadsheet shows it: the header is row 1. */
+  rowNumber: number;
+  cells: (CellValue | undefined)[];
+  /** Why the reader could not split this row into the header's columns; the row is then rejected. */
+  problem?: string;
+}
+
+export interface Rejection {
+  rowNumber: number;
+  externalId: string;
+  reason: string;
+}
+
+export interface ImportCounts {
+  imported: number;
+  /** Rows whose external source and id were imported before. */
+  skipped: number;
+  rejected: number;
+  total: number;
+}
+
+export interface ImportSummary extends ImportCounts {
+  dryRun: boolean;
+  /** Codes of agencies and categories created (or, in a dry run, that would be created). */
+  createdAgencies: string[];
+  createdCategories: string[];
+  /** Agency and category names that were not created, with their row counts. */
+  unknownAgencies: Map<string, number>;
+  unknownCategories: Map<string, number>;
+  /** Kecamatan names of imported rows that match no reference district, with row counts. */
+  unmatchedDistricts: Map<string, number>;
+  /** Imported rows whose kelurahan/desa name matched no village of the matched kecamatan, or had no matched kecamatan. */
+  unmatchedVillageRows: number;
+}
+
+export interface ImportOptions {
+  /** Validate and count without writing anything. */
+  dryRun?: boolean;
+  batchSize?: number;
+  /** Current instant; rows dated later are rejected. */
+  now?: Date;
+  /** Receives rejected rows in file order. */
+  onRejected: (rejection: Rejection) => void | Promise<void>;
+  /** Called after each batch with the counts so far. */
+  onProgress?: (counts: ImportCounts) => void;
+}
+
+interface PendingRow {
+  rowNumber: number;
+  row: ImportRow;
+}
+
+/**
+ * Imports every row of a file and returns the counts. Throws when the counts
+ * do not add up to the rows read, so that no row is lost silently.
+ *
+ * @example
+ *   const summary = await importRows(db, mapping, resolveColumns(mapping, header), rows, { onRejected: writeReportLine });
+ *   // summary.imported + summary.skipped + summary.rejected === summary.total
+ */
+export async function importRows(
+  db: Kysely<DB>,
+  mapping: ImportMapping,
+  columns: ColumnIndex,
+  rows: AsyncIterable<SourceRow>,
+  options: ImportOptions,
+): Promise<ImportSummary> {
+  const dryRun = options.dryRun ?? false;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+    throw new RangeError(`batchSize must be a whole number from 1 to ${MAX_BATCH_SIZE}, got ${batchSize}`);
+  }
+  const now = options.now ?? new Date();
+  const catalog = await ImportCatalog.load(db, mapping, dryRun);
+  const counts: ImportCounts = { imported: 0, skipped: 0, rejected: 0, total: 0 };
+  const unmatchedDistricts = new Map<string, number>();
+  let unmatchedVillageRows = 0;
+  const limits = { descriptionMin: DESCRIPTION_MIN, descriptionMax: DESCRIPTION_MAX, now };
+
+  // NOTE: in-file duplicates are found through this map, so memory grows with
+  // the number of distinct external ids (roughly 100 bytes each).
+  const firstRowOfId = new Map<string, number>();
+  let batch: PendingRow[] = [];
+  let rejections: Rejection[] = [];
+
+  const reject = (rowNumber: number, externalId: string, reason: string) => {
+    counts.rejected++;
+    rejections.push({ rowNumber, externalId, reason });
+  };
+
+  const flush = async () => {
+    const toInsert: Array<{ rowNumber: number; complaint: HistoricalComplaint }> = [];
+    const existing = await findExisting(db, batch.map((pending) => pending.row));
+    for (const { rowNumber, row } of batch) {
+      if (existing.has(idKey(row))) {
+        counts.skipped++;
+        continue;
+      }
+      const resolved = await resolveNames(catalog, row);
+      if (!resolved.ok) {
+        reject(rowNumber, row.externalId, resolved.reason);
+        continue;
+      }
+      const complaint = resolved.complaint;
+      if (row.districtName && !complaint.districtCode) {
+        unmatchedDistricts.set(row.districtName, (unmatchedDistricts.get(row.districtName) ?? 0) + 1);
+      }
+      if (row.villageName && !complaint.villageCode) unmatchedVillageRows++;
+      toInsert.push({ rowNumber, complaint });
+    }
+
+    if (dryRun) counts.imported += toInsert.length;
+    else await insertBatch(db, toInsert, now, counts, reject);
+
+    batch = [];
+    rejections.sort((a, b) => a.rowNumber - b.rowNumber);
+    for (const rejection of rejections) await options.onRejected(rejection);
+    rejections = [];
+    options.onProgress?.({ ...counts });
+  };
+
+  for await (const { rowNumber, cells, problem } of rows) {
+    counts.total++;
+    const result = readRow(mapping, columns, cells, limits);
+    if (problem) {
+      reject(rowNumber, result.ok ? result.row.externalId : result.externalId, result.ok ? problem : `${problem}; ${result.reason}`);
+    } else if (!result.ok) {
+      reject(rowNumber, result.externalId, result.reason);
+    } else {
+      const key = idKey(result.row);
+      const firstRow = firstRowOfId.get(key);
+      if (firstRow !== undefined) {
+        reject(rowNumber, result.row.externalId, `external id "${result.row.externalId}" already appears on row ${firstRow} of this file`);
+      } else {
+        firstRowOfId.set(key, rowNumber);
+        batch.push({ rowNumber, row: result.row });
+      }
+    }
+    if (batch.length >= batchSize || rejections.length >= batchSize) await flush();
+  }
+  await flush();
+
+  if (counts.imported + counts.skipped + counts.rejected !== counts.total) {
+    throw new Error(
+      `import lost track of rows: imported ${counts.imported} + skipped ${counts.skipped} + rejected ${counts.rejected} ≠ total ${counts.total}`,
+    );
+  }
+  return {
+    ...counts,
+    dryRun,
+    createdAgencies: catalog.created.agencies,
+    createdCategories: catalog.created.categories,
+    unknownAgencies: catalog.unknown.agencies,
+    unknownCategories: catalog.unknown.categories,
+    unmatchedDistricts,
+    unmatchedVillageRows,
+  };
+}
+
+function idKey(row: Pick<ImportRow, 'externalSource' | 'externalId'>): string {
+  return `${row.externalSource}\u0000${row.externalId}`;
+}
+
+/** Keys of the rows whose external source and id are already stored. */
+async function findExisting(db: Kysely<DB>, rows: ImportRow[]): Promise<Set<string>> {
+  const idsBySource = new Map<string, string[]>();
+  for (const row of rows) {
+    const ids = idsBySource.get(row.externalSource) ?? [];
+    ids.push(row.externalId);
+    idsBySource.set(row.externalSource, ids);
+  }
+  const existing = new Set<string>();
+  for (const [source, ids] of idsBySource) {
+    const found = await db
+      .selectFrom('complaints')
+      .select('external_id')
+      .where('external_source', '=', source)
+      .where('external_id', 'in', ids)
+      .execute();
+    for (const { external_id } of found) existing.add(idKey({ externalSource: source, externalId: external_id! }));
+  }
+  return existing;
+}
+
+async function resolveNames(
+  catalog: ImportCatalog,
+  row: ImportRow,
+): Promise<{ ok: true; complaint: HistoricalComplaint } | { ok: false; reason: string }> {
+  const [agency, category] = [await catalog.agency(row.agencyName), await catalog.category(row.categoryName)];
+  const reasons = [agency, category].flatMap((lookup) => (lookup.ok ? [] : [lookup.reason]));
+  if (!agency.ok || !category.ok) return { ok: false, reason: reasons.join('; ') };
+  const location = catalog.locations.match(row.districtName, row.villageName);
+  return {
+    ok: true,
+    complaint: {
+      externalSource: row.externalSource,
+      externalId: row.externalId,
+      description: row.description,
+      receivedAt: row.receivedAt,
+      answeredAt: row.answeredAt,
+      channel: row.channel,
+      agencyId: agency.ref?.id ?? null,
+      category: category.ref,
+      districtCode: location.districtCode,
+      villageCode: location.villageCode,
+      source: { district: row.districtName, village: row.villageName, agency: row.agencyName, category: row.categoryName },
+    },
+  };
+}
+
+/**
+ * Writes a batch in one transaction. When the transaction fails, each row is
+ * retried in a transaction of its own, so that one bad row rejects only itself.
+ */
+async function insertBatch(
+  db: Kysely<DB>,
+  rows: Array<{ rowNumber: number; complaint: HistoricalComplaint }>,
+  now: Date,
+  counts: ImportCounts,
+  reject: (rowNumber: number, externalId: string, reason: string) => void,
+): Promise<void> {
+  if (rows.length === 0) return;
+  try {
+    const created = await db.transaction().execute(async (trx) => {
+      let createdCount = 0;
+      for (const { complaint } of rows) {
+        if ((await importComplaint(trx, complaint, now)).created) createdCount++;
+      }
+      return createdCount;
+    });
+    counts.imported += created;
+    counts.skipped += rows.length - created;
+    return;
+  } catch {
+    // Fall through to one transaction per row, which names the failing rows.
+  }
+  for (const { rowNumber, complaint } of rows) {
+    try {
+      const { created } = await db.transaction().execute((trx) => importComplaint(trx, complaint, now));
+      if (created) counts.imported++;
+      else counts.skipped++;
+    } catch (error) {
+      if (!isRowError(error)) throw error;
+      reject(rowNumber, complaint.externalId, `could not be stored: ${(error as Error).message}`);
+    }
+  }
+}
+
+// SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation)
+// are caused by a row's values; anything else (a lost connection, a full disk)
+// stops the import instead of rejecting every remaining row.
+const ROW_SQLSTATE_RE = /^2[23][0-9A-Z]{3}$/;
+
+function isRowError(error: unknown): boolean {
+  if (error instanceof CommandError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && ROW_SQLSTATE_RE.test(code);
+}

@@ -1,0 +1,215 @@
+/**
+ * The JSON API through HTTP: the public contract, staff actions, agency
+ * isolation (list, detail, search, action) and the absence of identity in
+ * every public response.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { makeStaff, type TestStaff } from '../support/staff.ts';
+import { jsonRequest, testApp } from '../support/app.ts';
+
+const REPORTER = { name: 'Warga Uji Coba', phone: '081200000000', email: 'warga@contoh.id' };
+const IDENTITY_STRINGS = ['Warga Uji Coba', '081200000000', '+6281200000000', '6281200000000', 'warga@contoh.id'];
+
+function assertNoIdentity(body: string) {
+  for (const value of IDENTITY_STRINGS) assert.equal(body.includes(value), false, `public response contains "${value}"`);
+}
+
+for (const backend of BACKENDS) {
+  describe(`API on ${backend}`, () => {
+    let database: TestDatabase;
+    let app: ReturnType<typeof testApp>;
+    let officer: TestStaff;
+    let dpupr: TestStaff;
+    let dlh: TestStaff;
+    let leader: TestStaff;
+
+    before(async () => {
+      database = await createTestDatabase(backend);
+      app = testApp(database);
+      officer = await makeStaff(database.db, 'complaint_officer');
+      dpupr = await makeStaff(database.db, 'agency_officer', 'dpupr');
+      dlh = await makeStaff(database.db, 'agency_officer', 'dlh');
+      leader = await makeStaff(database.db, 'leader');
+    });
+    after(async () => database?.dispose());
+
+    async function call(method: string, path: string, body?: unknown, token?: string, headers?: Record<string, string>) {
+      const response = await app.request(path, jsonRequest(method, body, token, headers));
+      const text = await response.text();
+      return { status: response.status, text, json: text ? JSON.parse(text) : undefined };
+    }
+
+    async function file(description: string, extra: Record<string, unknown> = {}) {
+      const response = await call('POST', '/api/v1/complaints', { type: 'pengaduan', description, reporter: REPORTER, ...extra });
+      assert.equal(response.status, 201, response.text);
+      const list = await call('GET', `/api/v1/complaints?q=${encodeURIComponent(response.json.trackingCode)}`, undefined, officer.token);
+      assert.equal(list.json.items.length, 1);
+      return { trackingCode: response.json.trackingCode as string, id: list.json.items[0].id as number };
+    }
+
+    test('health answers when the database does', async () => {
+      const response = await call('GET', '/health');
+      assert.equal(response.status, 200);
+      assert.equal(response.json.status, 'ok');
+    });
+
+    test('openapi document lists the contract', async () => {
+      const response = await call('GET', '/api/v1/openapi.json');
+      assert.equal(response.status, 200);
+      for (const path of ['/complaints', '/track/{trackingCode}', '/agencies', '/categories', '/complaints/{id}', '/complaints/{id}/dispatch', '/calendar/working-days']) {
+        assert.ok(response.json.paths[path], `missing ${path}`);
+      }
+    });
+
+    test('agencies and categories carry stable codes', async () => {
+      const agencies = await call('GET', '/api/v1/agencies');
+      const codes = agencies.json.items.map((a: { code: string }) => a.code);
+      for (const code of ['dpupr', 'dlh', 'inspektorat', 'disdukcapil', 'kec-karanganyar']) assert.ok(codes.includes(code), code);
+      const categories = await call('GET', '/api/v1/categories');
+      const pungli = categories.json.items.find((c: { code: string }) => c.code === 'pelanggaran-pungli');
+      assert.equal(pungli.agencyCode, 'inspektorat');
+      assert.equal(pungli.oversight, true);
+    });
+
+    test('working-day calculator crosses Lebaran 2026', async () => {
+      const response = await call('GET', '/api/v1/calendar/working-days?from=2026-03-13&add=3');
+      assert.equal(response.status, 200);
+      assert.equal(response.json.date, '2026-03-25');
+      assert.equal(response.json.calendarMissing, false);
+      const future = await call('GET', '/api/v1/calendar/working-days?from=2026-12-30&add=5');
+      assert.equal(future.json.calendarMissing, true);
+      assert.match(future.json.warning, /2027/);
+      const bad = await call('GET', '/api/v1/calendar/working-days?from=2026-02-30&add=1');
+      assert.equal(bad.status, 400);
+      assert.equal(bad.json.error.code, 'invalid');
+    });
+
+    test('validation errors are JSON in Indonesian, English on request', async () => {
+      const id = await call('POST', '/api/v1/complaints', { type: 'keluhan', description: 'x' });
+      assert.equal(id.status, 400);
+      assert.equal(id.json.error.code, 'invalid');
+      assert.match(id.json.error.message, /Data tidak valid/);
+      const en = await call('POST', '/api/v1/complaints', { type: 'pengaduan', description: 'short' }, undefined, { 'accept-language': 'en' });
+      assert.equal(en.status, 400);
+      assert.match(en.json.error.message, /at least 10 characters/);
+      const broken = await app.request('/api/v1/complaints', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":' });
+      assert.equal(broken.status, 400);
+      assert.equal((await broken.json()).error.code, 'invalid');
+    });
+
+    test('receivedAt and walk-in need a staff token', async () => {
+      const anonymous = await call('POST', '/api/v1/complaints', { type: 'pengaduan', description: 'Laporan dari loket pelayanan.', receivedAt: '2026-03-13T16:00:00+07:00' });
+      assert.equal(anonymous.status, 403);
+      const staff = await call('POST', '/api/v1/complaints', {
+        type: 'pengaduan', description: 'Laporan dari loket pelayanan.', receivedAt: '2026-03-13T16:00:00+07:00', channel: 'walk_in',
+      }, officer.token);
+      assert.equal(staff.status, 201);
+      const list = await call('GET', `/api/v1/complaints?q=${staff.json.trackingCode}`, undefined, officer.token);
+      const detail = await call('GET', `/api/v1/complaints/${list.json.items[0].id}`, undefined, officer.token);
+      assert.equal(detail.json.channel, 'walk_in');
+      const verification = detail.json.deadlines.find((d: { clock: string }) => d.clock === 'verification');
+      assert.equal(verification.dueDate, '2026-03-25');
+    });
+
+    test('staff endpoints need a token', async () => {
+      const response = await call('GET', '/api/v1/complaints');
+      assert.equal(response.status, 401);
+      assert.equal(response.json.error.code, 'unauthorized');
+      const forged = await call('GET', '/api/v1/complaints', undefined, 'adn_not-a-real-token');
+      assert.equal(forged.status, 401);
+    });
+
+    test('end to end through the API, and the tracking view never shows identity', async () => {
+      const { trackingCode, id } = await file('Jalan di depan SD berlubang, bahaya untuk anak-anak. Hubungi saya 081200000000.');
+      assert.equal((await call('POST', `/api/v1/complaints/${id}/verify`, { type: 'pengaduan', categoryCode: 'jalan-jembatan', districtCode: '33.13.09', villageCode: '33.13.09.1007' }, officer.token)).status, 200);
+      assert.equal((await call('POST', `/api/v1/complaints/${id}/dispatch`, { agencyCode: 'dpupr' }, officer.token)).json.status, 'dispatched');
+      assert.equal((await call('POST', `/api/v1/complaints/${id}/follow-ups`, { body: 'Survei lokasi dijadwalkan.' }, dpupr.token)).json.status, 'in_progress');
+      assert.equal((await call('POST', `/api/v1/complaints/${id}/resolve`, { body: 'Lubang sudah ditambal.' }, dpupr.token)).json.status, 'resolved');
+
+      const tracked = await call('GET', `/api/v1/track/${trackingCode.toLowerCase()}`);
+      assert.equal(tracked.status, 200);
+      assert.equal(tracked.json.status, 'resolved');
+      assert.equal(tracked.json.village, 'Karanganyar');
+      assert.deepEqual(tracked.json.timeline.map((e: { type: string }) => e.type), ['received', 'verified', 'dispatched', 'followed_up', 'resolved']);
+      assert.match(tracked.json.description, /disamarkan/);
+      assertNoIdentity(tracked.text);
+
+      const detail = await call('GET', `/api/v1/complaints/${id}`, undefined, dpupr.token);
+      assert.equal(detail.status, 200);
+      assertNoIdentity(detail.text);
+      assert.equal(detail.json.identityAccess, 'none');
+      const identityForAgency = await call('GET', `/api/v1/complaints/${id}/reporter`, undefined, dpupr.token);
+      assert.equal(identityForAgency.status, 403);
+      const identity = await call('GET', `/api/v1/complaints/${id}/reporter`, undefined, officer.token);
+      assert.equal(identity.json.name, REPORTER.name);
+      const views = await database.db.selectFrom('identity_views').selectAll().where('complaint_id', '=', id).execute();
+      assert.equal(views.length, 1);
+
+      const rating = await call('POST', `/api/v1/track/${trackingCode}/rating`, { rating: 1 });
+      assert.equal(rating.json.status, 'in_progress');
+    });
+
+    test('unknown tracking code is 404', async () => {
+      const response = await call('GET', '/api/v1/track/ADU-0000-0000-00');
+      assert.equal(response.status, 404);
+      assert.equal(response.json.error.code, 'not_found');
+    });
+
+    test('agency officer cannot reach another agency\'s report by list, detail, search or action', async () => {
+      const { id, trackingCode } = await file('Tumpukan sampah liar di bantaran sungai Jaten.');
+      await call('POST', `/api/v1/complaints/${id}/verify`, { type: 'pengaduan', categoryCode: 'sampah-lingkungan', districtCode: '33.13.10' }, officer.token);
+      await call('POST', `/api/v1/complaints/${id}/dispatch`, { agencyCode: 'dlh' }, officer.token);
+
+      const dlhList = await call('GET', '/api/v1/complaints?q=sampah', undefined, dlh.token);
+      assert.ok(dlhList.json.items.some((row: { id: number }) => row.id === id));
+
+      const list = await call('GET', '/api/v1/complaints?pageSize=100', undefined, dpupr.token);
+      assert.equal(list.json.items.some((row: { id: number }) => row.id === id), false);
+      const search = await call('GET', '/api/v1/complaints?q=sampah', undefined, dpupr.token);
+      assert.equal(search.json.items.some((row: { id: number }) => row.id === id), false);
+      const byCode = await call('GET', `/api/v1/complaints?q=${trackingCode}`, undefined, dpupr.token);
+      assert.equal(byCode.json.total, 0);
+      const filtered = await call('GET', '/api/v1/complaints?agency=dlh', undefined, dpupr.token);
+      assert.equal(filtered.json.total, 0);
+      const detail = await call('GET', `/api/v1/complaints/${id}`, undefined, dpupr.token);
+      assert.equal(detail.status, 404);
+      const action = await call('POST', `/api/v1/complaints/${id}/follow-ups`, { body: 'Mencoba menindaklanjuti.' }, dpupr.token);
+      assert.equal(action.status, 404);
+      const identity = await call('GET', `/api/v1/complaints/${id}/reporter`, undefined, dpupr.token);
+      assert.equal(identity.status, 404);
+      const events = await database.db.selectFrom('complaint_events').select('type').where('complaint_id', '=', id).execute();
+      assert.equal(events.some((e) => e.type === 'followed_up'), false);
+    });
+
+    test('leader reads but cannot act', async () => {
+      const { id } = await file('Usulan penambahan jam layanan puskesmas.', { type: 'aspirasi' });
+      assert.equal((await call('GET', `/api/v1/complaints/${id}`, undefined, leader.token)).status, 200);
+      const action = await call('POST', `/api/v1/complaints/${id}/verify`, { type: 'aspirasi', categoryCode: 'kesehatan', districtCode: '33.13.09' }, leader.token);
+      assert.equal(action.status, 403);
+      assert.equal(action.json.error.code, 'forbidden');
+      assert.equal((await call('POST', `/api/v1/complaints/${id}/notes`, { body: 'Mohon diprioritaskan.' }, leader.token)).status, 200);
+    });
+
+    test('illegal transition is a clear 409', async () => {
+      const { id } = await file('Bantuan sosial belum cair tiga bulan.');
+      const response = await call('POST', `/api/v1/complaints/${id}/resolve`, { body: 'Sudah selesai.' }, officer.token);
+      assert.equal(response.status, 409);
+      assert.equal(response.json.error.code, 'invalid_transition');
+      assert.match(response.json.error.message, /tidak dapat dilakukan/);
+    });
+
+    test('inbox filters by status, channel, district and overdue', async () => {
+      const { id } = await file('Parkir liar di depan pasar Jungke.', { districtCode: '33.13.09' });
+      const byDistrict = await call('GET', '/api/v1/complaints?district=33.13.09&status=new&channel=api', undefined, officer.token);
+      assert.ok(byDistrict.json.items.some((row: { id: number }) => row.id === id));
+      const otherDistrict = await call('GET', '/api/v1/complaints?district=33.13.01', undefined, officer.token);
+      assert.equal(otherDistrict.json.items.some((row: { id: number }) => row.id === id), false);
+      const overdue = await call('GET', '/api/v1/complaints?overdue=true', undefined, officer.token);
+      assert.equal(overdue.json.items.some((row: { id: number }) => row.id === id), false);
+      const badStatus = await call('GET', '/api/v1/complaints?status=selesai', undefined, officer.token);
+      assert.equal(badStatus.status, 400);
+    });
+  });
+}
