@@ -10,6 +10,7 @@ import { WorkingCalendar, type Holiday } from '../domain/calendar.ts';
 import { CLOCK_NAMES, DEFAULT_SLA_SETTINGS, computeClocks, type SlaSettings } from '../domain/sla.ts';
 import type { Complexity } from '../domain/types.ts';
 import { OPEN_STATUSES } from '../domain/lifecycle.ts';
+import { wibDate } from '../domain/time.ts';
 
 type Queryable = Kysely<DB>;
 
@@ -64,7 +65,40 @@ export async function slaSettingsFor(db: Queryable, complaint: Pick<Complaint, '
   };
 }
 
-/** Recomputes and stores the four clocks of one complaint. */
+/** Working time from receipt to an answer; null when there is no answer. */
+export function workingTimeTo(calendar: WorkingCalendar, receivedAt: Date, answeredAt: Date | null) {
+  if (answeredAt === null || answeredAt.getTime() < receivedAt.getTime()) return { hours: null, days: null };
+  return {
+    hours: Math.round(calendar.workingHoursBetween(receivedAt, answeredAt) * 1000) / 1000,
+    days: calendar.workingDaysBetween(wibDate(receivedAt), wibDate(answeredAt)),
+  };
+}
+
+/** Keeps the complaint's working-time response metrics in step with its answer instants. */
+async function refreshResponseMetrics(db: Queryable, complaint: Complaint, calendar: WorkingCalendar): Promise<void> {
+  const firstResponse = workingTimeTo(calendar, complaint.received_at, complaint.first_response_at);
+  const resolution = workingTimeTo(calendar, complaint.received_at, complaint.resolved_at);
+  if (
+    firstResponse.hours === complaint.first_response_working_hours &&
+    firstResponse.days === complaint.first_response_working_days &&
+    resolution.hours === complaint.resolution_working_hours &&
+    resolution.days === complaint.resolution_working_days
+  ) {
+    return;
+  }
+  await db
+    .updateTable('complaints')
+    .set({
+      first_response_working_hours: firstResponse.hours,
+      first_response_working_days: firstResponse.days,
+      resolution_working_hours: resolution.hours,
+      resolution_working_days: resolution.days,
+    })
+    .where('id', '=', complaint.id)
+    .execute();
+}
+
+/** Recomputes and stores the four clocks of one complaint, and its response metrics. */
 export async function refreshDeadlines(db: Queryable, complaint: Complaint, now: Date): Promise<void> {
   const [events, settings, calendar] = await Promise.all([
     db
@@ -77,6 +111,7 @@ export async function refreshDeadlines(db: Queryable, complaint: Complaint, now:
     slaSettingsFor(db, complaint),
     loadCalendar(db),
   ]);
+  await refreshResponseMetrics(db, complaint, calendar);
   const clocks = computeClocks(events, settings, calendar, now);
   const rows = CLOCK_NAMES.map((name) => {
     const state = clocks[name];

@@ -10,6 +10,7 @@
 import type { Kysely } from 'kysely';
 import type { Complaint, DB } from '../db/schema.ts';
 import type { Channel, Complexity } from '../domain/types.ts';
+import { generateTrackingCode } from '../domain/tracking-code.ts';
 import {
   generateCode,
   inferAgencyKind,
@@ -26,7 +27,7 @@ import {
 import { appendEvent, type Actor, type Tx } from './context.ts';
 import { CommandError } from './errors.ts';
 import { refreshDeadlines } from './deadlines.ts';
-import { DESCRIPTION_MAX, DESCRIPTION_MIN, receiveInTransaction } from './receive-complaint.ts';
+import { DESCRIPTION_MAX, DESCRIPTION_MIN } from './receive-complaint.ts';
 
 /** Who writes imported events. */
 export const IMPORT_ACTOR: Actor = { kind: 'system', reason: 'import' };
@@ -58,70 +59,79 @@ export interface CategoryRef { id: number; code: string; agencyId: number | null
 /**
  * Stores one historical complaint in the caller's transaction. Returns
  * `created: false`, and changes nothing, when a complaint with the same
- * external source and id exists.
+ * external source and id exists. The caller has validated the text and the
+ * dates (see `readRow`) and resolved every code.
  *
  * @example await db.transaction().execute((trx) => importComplaint(trx, complaint, new Date()));
  */
 export async function importComplaint(trx: Tx, input: HistoricalComplaint, now: Date): Promise<{ complaint: Complaint; created: boolean }> {
-  const eventData: Record<string, unknown> = {};
-  if (input.source.district) eventData.sourceDistrict = input.source.district;
-  if (input.source.village) eventData.sourceVillage = input.source.village;
-  if (input.source.agency) eventData.sourceAgency = input.source.agency;
-  if (input.source.category) eventData.sourceCategory = input.source.category;
-
-  const received = await receiveInTransaction(
-    trx,
-    { db: trx, actor: IMPORT_ACTOR, now },
-    {
-      description: input.description,
-      channel: input.channel,
-      receivedAt: input.receivedAt,
-      districtCode: input.districtCode ?? undefined,
-      villageCode: input.villageCode ?? undefined,
-      externalSource: input.externalSource,
-      externalId: input.externalId,
-      eventData,
-    },
-    now,
-  );
-  if (!received.created) return received;
-
-  // The category is set here rather than through receiveInTransaction, which
-  // accepts only active categories, and categories created by an import start
-  // inactive.
+  // The complaint is inserted with its final state rather than received and
+  // then updated: each UPDATE rewrites the row's full-text and trigram index
+  // entries, which cost about half the import time when measured that way.
+  // Categories are set by id because the import creates inactive ones.
   const category = input.category;
   const oversight = category?.oversight ?? false;
-  const update: Record<string, unknown> = {
-    agency_id: input.agencyId ?? category?.agencyId ?? null,
-    category_id: category?.id ?? null,
-    complexity: category?.complexity ?? null,
-    oversight,
-    updated_at: now,
-  };
-  // Reports about misconduct are always confidential.
-  if (oversight) update.privacy = 'confidential';
-  if (input.answeredAt) {
-    update.status = 'resolved';
-    update.first_response_at = input.answeredAt;
-    update.resolved_at = input.answeredAt;
-  }
+  const answeredAt = input.answeredAt ?? null;
   const complaint = await trx
-    .updateTable('complaints')
-    .set(update)
-    .where('id', '=', received.complaint.id)
+    .insertInto('complaints')
+    .values({
+      tracking_code: generateTrackingCode(),
+      type: null,
+      category_id: category?.id ?? null,
+      description: input.description,
+      channel: input.channel,
+      received_at: input.receivedAt,
+      reporter_id: null,
+      // Reports about misconduct are always confidential.
+      privacy: oversight ? 'confidential' : 'anonymous',
+      oversight,
+      district_code: input.districtCode,
+      village_code: input.villageCode,
+      latitude: null,
+      longitude: null,
+      agency_id: input.agencyId ?? category?.agencyId ?? null,
+      complexity: category?.complexity ?? null,
+      status: answeredAt ? 'resolved' : 'new',
+      status_before_hold: null,
+      external_source: input.externalSource,
+      external_id: input.externalId,
+      merged_into_id: null,
+      forwarded_to: null,
+      first_response_at: answeredAt,
+      resolved_at: answeredAt,
+      rating: null,
+      created_by_user_id: null,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.columns(['external_source', 'external_id']).doNothing())
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (!complaint) {
+    const existing = await trx
+      .selectFrom('complaints')
+      .selectAll()
+      .where('external_source', '=', input.externalSource)
+      .where('external_id', '=', input.externalId)
+      .executeTakeFirstOrThrow();
+    return { complaint: existing, created: false };
+  }
 
-  if (input.answeredAt) {
+  const receivedData: Record<string, unknown> = { channel: input.channel };
+  if (input.source.district) receivedData.sourceDistrict = input.source.district;
+  if (input.source.village) receivedData.sourceVillage = input.source.village;
+  if (input.source.agency) receivedData.sourceAgency = input.source.agency;
+  if (input.source.category) receivedData.sourceCategory = input.source.category;
+  await appendEvent(trx, complaint.id, IMPORT_ACTOR, { type: 'received', at: input.receivedAt, visibility: 'public', data: receivedData }, now);
+  if (answeredAt) {
     await appendEvent(
       trx,
       complaint.id,
       IMPORT_ACTOR,
-      { type: 'resolved', at: input.answeredAt, visibility: 'public', agencyId: complaint.agency_id, data: { imported: true } },
+      { type: 'resolved', at: answeredAt, visibility: 'public', agencyId: complaint.agency_id, data: { imported: true } },
       now,
     );
   }
-  if (input.answeredAt || category) await refreshDeadlines(trx, complaint, now);
+  await refreshDeadlines(trx, complaint, now);
   return { complaint, created: true };
 }
 

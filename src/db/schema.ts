@@ -119,6 +119,10 @@ export interface ComplaintTable {
   forwarded_to: string | null;
   first_response_at: Timestamp | null;
   resolved_at: Timestamp | null;
+  first_response_working_hours: number | null;
+  first_response_working_days: number | null;
+  resolution_working_hours: number | null;
+  resolution_working_days: number | null;
   rating: number | null;
   created_by_user_id: number | null;
   updated_at: GeneratedTimestamp;

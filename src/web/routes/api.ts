@@ -25,6 +25,7 @@ import { loadCalendar } from '../../commands/deadlines.ts';
 import { normalizeTrackingCode } from '../../domain/tracking-code.ts';
 import { isValidDate } from '../../domain/time.ts';
 import { MAX_WORKING_DAYS } from '../../domain/calendar.ts';
+import { computeIndicators, GROUP_BYS, INDICATORS, IndicatorQueryError, type GroupBy } from '../../reports/indicators.ts';
 import { CHANNELS, COMPLAINT_TYPES, PRIVACY_LEVELS, STATUS_LIST } from './api-schemas.ts';
 
 const ErrorSchema = z
@@ -449,6 +450,62 @@ export function createApiRoutes(): OpenAPIHono<AppEnv> {
         { date: result.date, calendarMissing: missing, ...(missing ? { warning: c.get('t')('error.calendar_missing', { years: result.uncoveredYears.join(', ') }) } : {}) },
         200,
       );
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/indicators',
+      summary: 'Performance indicators for a WIB period, optionally grouped; agency officers get their own agency only',
+      security: [{ bearer: [] }],
+      request: {
+        query: z.object({
+          from: z.string().openapi({ example: '2026-01-01' }),
+          to: z.string().openapi({ example: '2026-12-31' }),
+          agency: z.string().optional(),
+          category: z.string().optional(),
+          channel: z.enum(CHANNELS).optional(),
+          district: z.string().optional(),
+          type: z.enum(COMPLAINT_TYPES).optional(),
+          groupBy: z.enum(GROUP_BYS as [GroupBy, ...GroupBy[]]).optional(),
+        }),
+      },
+      responses: {
+        200: {
+          description: 'Indicators per group; shares are fractions 0–1, times in days or working hours',
+          content: {
+            'application/json': {
+              schema: z.object({
+                period: z.object({ from: z.string(), to: z.string(), timeZone: z.string() }),
+                groupBy: z.string().nullable(),
+                rows: z.array(z.object({ group: z.string(), indicators: z.record(z.string(), z.number().nullable()) })),
+                definitions: z.array(z.object({ code: z.string(), unit: z.string(), definition: z.string() })),
+              }),
+            },
+          },
+        },
+        ...errorResponses(),
+      },
+    }),
+    async (c) => {
+      const user = requireStaff(c);
+      const query = c.req.valid('query');
+      let agency = query.agency;
+      if (user.role === 'agency_officer') {
+        const own = await c.get('deps').db.selectFrom('agencies').select('code').where('id', '=', user.agencyId ?? -1).executeTakeFirst();
+        agency = own?.code ?? '-';
+      }
+      try {
+        const result = await computeIndicators(c.get('deps').db, { ...query, agency });
+        const locale = c.get('locale');
+        return c.json({ ...result, definitions: INDICATORS.map((d) => ({ code: d.code, unit: d.unit, definition: d.definition[locale] })) }, 200);
+      } catch (error) {
+        if (error instanceof IndicatorQueryError) {
+          return apiError(c, 400, 'invalid', 'error.validation', { detail: `${error.field}: ${error.message}` }, error.field);
+        }
+        throw error;
+      }
     },
   );
 

@@ -1,0 +1,154 @@
+/**
+ * Cross-validates the triage model and the naive Bayes baseline on every
+ * evaluation data set, measures training time on 5,000 reports and the
+ * latency of one suggestion, and prints the Markdown tables of docs/triage.md.
+ *
+ * Usage: node --import tsx scripts/triage-crossval.ts [--only NAME] [--folds 5] [--seed 42]
+ * The data sets are read from ../shared/data/complaints next to the repository
+ * and are never copied into it.
+ */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { parseLabelGroup, readLabelledCsv, type LabelGroup } from '../src/cli/triage.ts';
+import { crossValidate } from '../src/domain/triage/cross-validation.ts';
+import { predict, train, type TrainingExample } from '../src/domain/triage/model.ts';
+
+const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dataDirectory = resolve(repositoryRoot, '../shared/data/complaints');
+
+/** Training-set size of the timing benchmark. */
+const BENCHMARK_TRAINING_SIZE = 5_000;
+/** Messages timed for per-suggestion latency. */
+const BENCHMARK_PREDICTIONS = 1_000;
+
+const REGIONAL_GROUPS = [
+  '^Kelurahan =>Kelurahan (sesuai lokasi)',
+  '^Kecamatan =>Kecamatan (sesuai lokasi)',
+];
+
+interface Evaluation {
+  name: string;
+  file: string;
+  textColumn: string;
+  labelColumn: string;
+  groups?: string[];
+  skipEmptyLabels?: boolean;
+  /** Label whose own F1 is reported (binary tasks). */
+  positiveLabel?: string;
+}
+
+const EVALUATIONS: Evaluation[] = [
+  { name: 'surabaya-agency', file: 'surabaya-mediacenter.csv', textColumn: 'keluhan', labelColumn: 'instansi' },
+  {
+    name: 'surabaya-agency-regional-grouped',
+    file: 'surabaya-mediacenter.csv',
+    textColumn: 'keluhan',
+    labelColumn: 'instansi',
+    groups: REGIONAL_GROUPS,
+  },
+  {
+    name: 'surabaya-topic',
+    file: 'surabaya-mediacenter.csv',
+    textColumn: 'keluhan',
+    labelColumn: 'topik',
+    skipEmptyLabels: true,
+  },
+  { name: 'purbalingga-category', file: 'purbalingga-kategori.csv', textColumn: 'text', labelColumn: 'kategori' },
+  {
+    name: 'tweets-complaint-or-not',
+    file: 'tweets-aduan-vs-bukan.csv',
+    textColumn: 'text',
+    labelColumn: 'label',
+    positiveLabel: 'Aduan',
+  },
+];
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    folds: { type: 'string', default: '5' },
+    seed: { type: 'string', default: '42' },
+    'skip-benchmark': { type: 'boolean', default: false },
+  },
+});
+const folds = Number(values.folds);
+const seed = Number(values.seed);
+
+console.log(`| data set and label | rows | labels | model | top-1 | top-3 | macro-F1 | positive-label F1 | mean training per fold |`);
+console.log(`|---|---:|---:|---|---:|---:|---:|---:|---:|`);
+for (const evaluation of EVALUATIONS) {
+  if (values.only !== undefined && evaluation.name !== values.only) continue;
+  const groups: LabelGroup[] = (evaluation.groups ?? []).map(parseLabelGroup);
+  const { examples } = readLabelledCsv(resolve(dataDirectory, evaluation.file), {
+    textColumn: evaluation.textColumn,
+    labelColumn: evaluation.labelColumn,
+    delimiter: ',',
+    skipEmptyLabels: evaluation.skipEmptyLabels ?? false,
+    labelGroups: groups,
+  });
+  const labelCount = new Set(examples.map((example) => example.label)).size;
+  const results = crossValidate(
+    examples,
+    [
+      { name: 'softmax regression', options: { seed } },
+      { name: 'naive Bayes baseline', options: { algorithm: 'naive_bayes' } },
+    ],
+    folds,
+    seed,
+  );
+  for (const result of results) {
+    const { metrics } = result;
+    const positive = metrics.perLabel.find((row) => row.label === evaluation.positiveLabel);
+    const meanTraining = result.trainMilliseconds.reduce((sum, ms) => sum + ms, 0) / result.trainMilliseconds.length;
+    console.log(
+      `| ${evaluation.name} | ${examples.length} | ${labelCount} | ${result.name} | ${percent(metrics.top1Accuracy)} | ` +
+        `${percent(metrics.top3Accuracy)} | ${metrics.macroF1.toFixed(3)} | ${positive ? positive.f1.toFixed(3) : '–'} | ` +
+        `${(meanTraining / 1000).toFixed(1)} s |`,
+    );
+  }
+}
+
+if (!values['skip-benchmark']) benchmark();
+
+/** Trains on 5,000 Surabaya reports (the 4,595 rows, then rows repeated from the start) and times suggestions. */
+function benchmark(): void {
+  const { examples } = readLabelledCsv(resolve(dataDirectory, 'surabaya-mediacenter.csv'), {
+    textColumn: 'keluhan',
+    labelColumn: 'instansi',
+    delimiter: ',',
+    skipEmptyLabels: false,
+    labelGroups: [],
+  });
+  const trainingSet: TrainingExample[] = [];
+  for (let i = 0; trainingSet.length < BENCHMARK_TRAINING_SIZE; i++) trainingSet.push(examples[i % examples.length]);
+
+  const started = performance.now();
+  const model = train(trainingSet, { seed });
+  const trainSeconds = (performance.now() - started) / 1000;
+  const modelBytes = Buffer.byteLength(JSON.stringify(model));
+
+  const latencies: number[] = [];
+  for (let i = 0; i < BENCHMARK_PREDICTIONS; i++) {
+    const text = examples[(i * 7) % examples.length].text;
+    const predictStarted = performance.now();
+    predict(model, text);
+    latencies.push(performance.now() - predictStarted);
+  }
+  latencies.sort((a, b) => a - b);
+  const meanLatency = latencies.reduce((sum, ms) => sum + ms, 0) / latencies.length;
+
+  console.log();
+  console.log(`| benchmark | value |`);
+  console.log(`|---|---:|`);
+  console.log(`| training on ${BENCHMARK_TRAINING_SIZE} reports, ${model.labels.length} labels | ${trainSeconds.toFixed(1)} s |`);
+  console.log(`| model JSON size | ${(modelBytes / 1e6).toFixed(1)} MB |`);
+  console.log(`| suggestion latency, mean of ${BENCHMARK_PREDICTIONS} (first call included) | ${meanLatency.toFixed(2)} ms |`);
+  console.log(`| suggestion latency, 95th percentile | ${latencies[Math.floor(latencies.length * 0.95)].toFixed(2)} ms |`);
+  console.log(`| suggestion latency, maximum (first call builds lookup tables) | ${latencies[latencies.length - 1].toFixed(2)} ms |`);
+}
+
+function percent(value: number): string {
+  return `${(value * 100).toFixed(1)} %`;
+}
