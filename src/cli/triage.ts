@@ -42,12 +42,16 @@ const EXIT_USAGE = 2;
 
 /** Confusion matrices with more labels than this are printed as a list of the largest errors. */
 const MAX_MATRIX_LABELS = 12;
-/** Longest label shown in text tables; JSON keeps full labels. */
+/** Maximum label width in text tables; the JSON line keeps full labels. */
 const MAX_LABEL_WIDTH = 44;
 
 /** Input problem that the user can fix; printed without a stack trace. */
 export class TriageInputError extends Error {
   override name = 'TriageInputError';
+
+  constructor(message: string, readonly exitCode: number = EXIT_DATA_ERROR) {
+    super(message);
+  }
 }
 
 /** Rows read from a labelled CSV file. */
@@ -101,7 +105,7 @@ export async function runTriageCli(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof TriageInputError) {
       console.error(`Error: ${error.message}`);
-      return EXIT_DATA_ERROR;
+      return error.exitCode;
     }
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
       console.error(`Error: ${error.message}\n\n${USAGE}`);
@@ -202,7 +206,7 @@ function runCrossValidation(argv: string[]): number {
   const data = readLabelledCsv(file, readOptions);
   const folds = parseInteger(values.folds, '--folds');
   const seed = parseInteger(values.seed, '--seed');
-  if (folds < 2) throw new TriageInputError(`--folds must be at least 2, got ${folds}.`);
+  if (folds < 2) throw new TriageInputError(`--folds must be at least 2, got ${folds}.`, EXIT_USAGE);
   if (data.examples.length < folds) {
     throw new TriageInputError(`${file} has ${data.examples.length} usable rows, fewer than --folds ${folds}.`);
   }
@@ -317,7 +321,7 @@ function csvReadOptions(values: {
 }): CsvReadOptions {
   const delimiter = values.delimiter ?? ',';
   if (delimiter.length !== 1 && delimiter !== '\\t') {
-    throw new TriageInputError(`--delimiter must be one character (for example ";"), got "${delimiter}".`);
+    throw new TriageInputError(`--delimiter must be one character (for example ";"), got "${delimiter}".`, EXIT_USAGE);
   }
   return {
     textColumn: requireOption(values.text, '--text COLUMN'),
@@ -332,13 +336,16 @@ function csvReadOptions(values: {
 export function parseLabelGroup(value: string): LabelGroup {
   const separator = value.lastIndexOf('=>');
   if (separator <= 0 || separator + 2 >= value.length) {
-    throw new TriageInputError(`--group-label must look like 'REGEX=>NAME', for example '^Kelurahan =>Kelurahan setempat'; got '${value}'.`);
+    throw new TriageInputError(
+      `--group-label must look like 'REGEX=>NAME', for example '^Kelurahan =>Kelurahan setempat'; got '${value}'.`,
+      EXIT_USAGE,
+    );
   }
   const source = value.slice(0, separator);
   try {
     return { pattern: new RegExp(source, 'u'), name: value.slice(separator + 2) };
   } catch (error) {
-    throw new TriageInputError(`--group-label has an invalid regular expression '${source}': ${(error as Error).message}`);
+    throw new TriageInputError(`--group-label has an invalid regular expression '${source}': ${(error as Error).message}`, EXIT_USAGE);
   }
 }
 
@@ -359,7 +366,9 @@ export function readLabelledCsv(file: string, options: CsvReadOptions): Labelled
       columns: (header: string[]) => header.map((name, i) => name.trim() || `column_${i + 1}`),
     }) as Record<string, string>[];
   } catch (error) {
-    throw new TriageInputError(`Cannot parse ${file} as CSV with delimiter "${options.delimiter}": ${(error as Error).message}`);
+    // csv-parse may quote the offending field; drop it so no complaint text reaches the terminal.
+    const reason = (error as Error).message.replace(/,? value is [\s\S]*$/, '');
+    throw new TriageInputError(`Cannot parse ${file} as CSV with delimiter "${options.delimiter}": ${reason}`);
   }
   if (rows.length === 0) throw new TriageInputError(`${file} has a header but no data rows.`);
 
@@ -403,14 +412,16 @@ function ensureFile(file: string): void {
 
 function requireOption(value: string | undefined, name: string): string {
   if (value === undefined || value === '') {
-    throw new TriageInputError(`Missing ${name}. Run "aduan triage help" for usage.`);
+    throw new TriageInputError(`Missing ${name}. Run "aduan triage help" for usage.`, EXIT_USAGE);
   }
   return value;
 }
 
 function parseInteger(value: string | undefined, name: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new TriageInputError(`${name} must be a whole number, got "${value}".`);
+  if (!Number.isInteger(parsed) || parsed < 0) {
+    throw new TriageInputError(`${name} must be a whole number, got "${value}".`, EXIT_USAGE);
+  }
   return parsed;
 }
 

@@ -1,8 +1,8 @@
 /**
  * The one shape every intake channel produces. A channel adapter turns a
  * provider payload (WhatsApp, Telegram, Meta, X, e-mail, SMS) into
- * `InboundMessage`s and `DeliveryStatus`es; nothing downstream needs to know
- * which provider a message came from.
+ * `InboundMessage`s and `DeliveryStatus`es, so nothing downstream needs to
+ * know which provider a message came from.
  *
  * Pure types and one error class: no I/O.
  */
@@ -97,7 +97,7 @@ export interface InboundMessage {
   text: string;
   sentAt: Date;
   attachments: InboundAttachment[];
-  /** What this message answers: a provider message id, or e-mail In-Reply-To and References. */
+  /** The message this one replies to: a provider message id, or e-mail In-Reply-To and References. */
   replyTo?: { providerMessageId?: string; messageIds?: string[] };
   /** Set on `conversationKind: 'comment'`. For a top-level post, `commentId` equals `postId`. */
   comment?: { postId: string; commentId: string; parentId?: string; action: CommentAction };
@@ -135,7 +135,7 @@ export interface DeliveryStatus {
    */
   providerMessageId?: string;
   watermark?: { recipient: ContactRef; upTo: Date };
-  /** The contact the message was sent to, when the provider says. */
+  /** The contact the message was sent to, when the provider reports it. */
   recipient?: ContactRef;
   status: DeliveryState;
   at: Date;
@@ -150,7 +150,7 @@ export interface IgnoredEvent {
   providerId?: string;
 }
 
-/** What every channel parser returns. */
+/** Result of every channel parser. */
 export interface ParseResult {
   messages: InboundMessage[];
   statuses: DeliveryStatus[];
@@ -207,7 +207,7 @@ export type SendFailureCategory =
   | 'invalid_request'
   /** A temporary failure at the provider. */
   | 'provider_error'
-  /** Connection refused, reset or timed out before the provider answered. */
+  /** Connection refused, reset or timed out before the provider responded. */
   | 'network';
 
 export interface SendFailure {
@@ -221,6 +221,6 @@ export interface SendFailure {
   message: string;
   /** HTTP status of the provider's response, when there was one. */
   httpStatus?: number;
-  /** Seconds to wait before retrying, when the provider says. */
+  /** Seconds to wait before retrying, when the provider gives a wait. */
   retryAfterSeconds?: number;
 }

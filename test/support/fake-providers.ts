@@ -1,9 +1,9 @@
 /**
  * Local stand-ins for the providers' send APIs, for outbound tests. Each fake
- * is a node:http server on 127.0.0.1 with a random port that answers the
+ * is a node:http server on 127.0.0.1 with a random port. It serves the
  * documented endpoints with the documented success bodies, checks the
- * credentials, records every request, and can be told to answer the next
- * requests with an error (429, 500, a provider error body) or to stall.
+ * credentials and records every request. A test can make it respond to the
+ * next requests with an error (429, 500, a provider error body) or stall.
  *
  *   const whatsapp = await startFakeWhatsApp({ accessToken: 'token' });
  *   whatsapp.failNext(graphError(400, 131047, 'Re-engagement message'));
@@ -28,7 +28,7 @@ export interface FakeResponse {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
-  /** Milliseconds to wait before answering, to make a client time out. */
+  /** Milliseconds to wait before responding, to make a client time out. */
   delayMs?: number;
 }
 
@@ -42,7 +42,7 @@ interface Route {
 
 /** A fake provider server; see the module comment. */
 export class FakeProviderServer {
-  /** Every request received, in order, including those answered with an injected failure. */
+  /** Every request received, in order, including those that got an injected failure. */
   readonly requests: RecordedRequest[] = [];
   private readonly queued: FakeResponse[] = [];
   private readonly server: Server;
@@ -70,7 +70,7 @@ export class FakeProviderServer {
     return this;
   }
 
-  /** Answers the next `times` requests with `response` instead of the normal route. */
+  /** Responds to the next `times` requests with `response` instead of the normal route. */
   failNext(response: FakeResponse, times = 1): void {
     for (let i = 0; i < times; i++) this.queued.push(response);
   }
@@ -104,8 +104,11 @@ export class FakeProviderServer {
     }
     if (response.delayMs) await new Promise((resolve) => setTimeout(resolve, response.delayMs));
     if (res.destroyed) return;
+    let payload = '';
+    if (typeof response.body === 'string') payload = response.body;
+    else if (response.body !== undefined) payload = JSON.stringify(response.body);
     res.writeHead(response.status, { 'content-type': 'application/json', ...response.headers });
-    res.end(response.body === undefined ? '' : typeof response.body === 'string' ? response.body : JSON.stringify(response.body));
+    res.end(payload);
   }
 }
 
@@ -117,7 +120,7 @@ function bodyObject(request: RecordedRequest): Record<string, unknown> {
   return typeof request.body === 'object' && request.body !== null ? (request.body as Record<string, unknown>) : {};
 }
 
-/** A Graph API error body, as WhatsApp and Messenger send it. */
+/** Builds a Graph API error response, as WhatsApp and Messenger send it. */
 export function graphError(status: number, code: number, message: string, extra: { subcode?: number; details?: string; headers?: Record<string, string> } = {}): FakeResponse {
   const error: Record<string, unknown> = { message, type: 'OAuthException', code, fbtrace_id: 'AbCdEfFake' };
   if (extra.subcode !== undefined) error.error_subcode = extra.subcode;
@@ -125,24 +128,24 @@ export function graphError(status: number, code: number, message: string, extra:
   return { status, body: { error }, headers: extra.headers };
 }
 
-/** A Telegram Bot API error body. */
+/** Builds a Telegram Bot API error response. */
 export function telegramError(errorCode: number, description: string, retryAfter?: number): FakeResponse {
   const body: Record<string, unknown> = { ok: false, error_code: errorCode, description };
   if (retryAfter !== undefined) body.parameters = { retry_after: retryAfter };
   return { status: errorCode, body };
 }
 
-/** An X API v2 problem body. */
+/** Builds an X API v2 problem response. */
 export function xProblem(status: number, title: string, detail: string, headers?: Record<string, string>): FakeResponse {
   return { status, body: { title, detail, type: 'about:blank', status }, headers };
 }
 
-/** An SMS gateway error body (docs/channels/sms-gateway.md). */
+/** Builds an SMS gateway error response (docs/channels/sms-gateway.md). */
 export function smsGatewayError(status: number, code: string, message: string, headers?: Record<string, string>): FakeResponse {
   return { status, body: { error: { code, message } }, headers };
 }
 
-/** WhatsApp Cloud API: `POST /{version}/{phone-number-id}/messages`. */
+/** Starts a fake WhatsApp Cloud API: `POST /{version}/{phone-number-id}/messages`. */
 export async function startFakeWhatsApp(options: { accessToken: string }): Promise<FakeProviderServer> {
   let counter = 0;
   const routes: Route[] = [
@@ -165,7 +168,7 @@ export async function startFakeWhatsApp(options: { accessToken: string }): Promi
   return new FakeProviderServer(routes, () => graphError(400, 100, 'Unsupported post request.')).start();
 }
 
-/** Telegram Bot API: `POST /bot<token>/sendMessage`. */
+/** Starts a fake Telegram Bot API: `POST /bot<token>/sendMessage`. */
 export async function startFakeTelegram(options: { botToken: string }): Promise<FakeProviderServer> {
   let messageId = 1000;
   const routes: Route[] = [
@@ -189,7 +192,7 @@ export async function startFakeTelegram(options: { botToken: string }): Promise<
 }
 
 /**
- * Meta Graph API: Send API and private replies `POST /{version}/{page-id}/messages`,
+ * Starts a fake Meta Graph API: Send API and private replies `POST /{version}/{page-id}/messages`,
  * Facebook comment replies `POST /{version}/{comment-id}/comments`,
  * Instagram comment replies `POST /{version}/{comment-id}/replies`.
  */
@@ -228,7 +231,7 @@ export async function startFakeMeta(options: { accessToken: string }): Promise<F
   return new FakeProviderServer(routes, () => graphError(400, 100, 'Unsupported post request.')).start();
 }
 
-/** X API v2: `POST /2/tweets` and `POST /2/dm_conversations/with/{participant_id}/messages`. */
+/** Starts a fake X API v2: `POST /2/tweets` and `POST /2/dm_conversations/with/{participant_id}/messages`. */
 export async function startFakeX(options: { accessToken: string }): Promise<FakeProviderServer> {
   let counter = 0;
   const unauthorised = () => xProblem(401, 'Unauthorized', 'Unauthorized');
@@ -259,7 +262,7 @@ export async function startFakeX(options: { accessToken: string }): Promise<Fake
   return new FakeProviderServer(routes, () => xProblem(404, 'Not Found Error', 'The requested resource was not found.')).start();
 }
 
-/** The generic SMS gateway of docs/channels/sms-gateway.md: `POST /messages`, idempotent by `Idempotency-Key`. */
+/** Starts the generic SMS gateway of docs/channels/sms-gateway.md: `POST /messages`, idempotent by `Idempotency-Key`. */
 export async function startFakeSmsGateway(options: { apiKey: string }): Promise<FakeProviderServer & { sentCount: () => number }> {
   const byKey = new Map<string, string>();
   const routes: Route[] = [

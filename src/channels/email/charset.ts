@@ -3,7 +3,7 @@
  * or missing charset is still readable instead of full of U+FFFD.
  *
  * mailparser (3.14) decodes a text part whose charset it does not know, or
- * which lacks one, as UTF-8 and replaces invalid bytes; it also leaves UTF-7
+ * which lacks one, as UTF-8 and replaces invalid bytes. It also leaves UTF-7
  * undecoded on purpose, because UTF-7 can smuggle markup (`+ADw-script+AD4-`)
  * past an HTML filter. We therefore:
  * - rewrite the charset of text parts whose bytes do not decode in the
@@ -156,8 +156,8 @@ export function isUtf7Charset(charset: string): boolean {
 }
 
 /**
- * Decodes UTF-7 (RFC 2152): `+` starts modified base64 of UTF-16BE code
- * units, ended by any non-base64 character; a `-` right after is dropped,
+ * Decodes UTF-7 (RFC 2152). A `+` starts modified base64 of UTF-16BE code
+ * units, ended by any non-base64 character. A `-` right after is dropped,
  * and `+-` is a literal `+`. Use only on plain text that is escaped on display.
  *
  * @example
@@ -174,9 +174,9 @@ export function decodeUtf7(text: string): string {
 }
 
 /**
- * Decodes a raw header value given as bytes: RFC 2047 encoded words in any
- * charset TextDecoder knows (and UTF-7), raw 8-bit bytes inside or outside
- * them as UTF-8 when valid and windows-1252 otherwise.
+ * Decodes a raw header value given as bytes. RFC 2047 encoded words are
+ * decoded in any charset TextDecoder supports, and in UTF-7. Raw 8-bit bytes,
+ * inside or outside them, are read as UTF-8 when valid and windows-1252 otherwise.
  *
  * @example
  *   decodeHeaderBytes(Buffer.from('=?iso-8859-1?Q?Fr\xf6sche?=', 'latin1'))  // 'Frösche'

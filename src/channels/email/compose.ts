@@ -1,8 +1,8 @@
 /**
- * Builds nodemailer message options for a reply to a citizen's e-mail:
- * threading headers so the reply lands in the same conversation, a
- * Message-ID on our domain so the citizen's answer can be matched back, and
- * the headers that keep automatic mail from starting a loop.
+ * Builds nodemailer message options for a reply to a citizen's e-mail.
+ * Threading headers keep the reply in the same conversation. A Message-ID on
+ * our domain lets the citizen's next reply be matched back. Two more headers
+ * keep automatic mail from starting a loop.
  */
 import { randomUUID } from 'node:crypto';
 import type { SendMailOptions } from 'nodemailer';
@@ -24,20 +24,20 @@ export interface ComposeReplyInput {
   from: ReplyAddress;
   /** The citizen. */
   to: ReplyAddress;
-  /** Subject of the message we answer; "Re: " is added once. */
+  /** Subject of the message we reply to; "Re: " is added once. */
   subject: string;
   text: string;
   html?: string;
-  /** Message-ID of the message we answer, with angle brackets. */
+  /** Message-ID of the message we reply to, with angle brackets. */
   inReplyTo?: string;
-  /** References of the message we answer (oldest first). */
+  /** References of the message we reply to (oldest first). */
   references?: string[];
   /** Domain for our Message-ID, e.g. `karanganyarkab.go.id`. */
   messageIdDomain: string;
   /**
    * True for mail sent without an officer writing it (acknowledgements,
-   * reminders): adds `Auto-Submitted: auto-generated` (RFC 3834) so that
-   * other robots do not answer it.
+   * reminders). It adds `Auto-Submitted: auto-generated` (RFC 3834) so that
+   * other robots do not reply to it.
    */
   automatic: boolean;
   /** Left part of the Message-ID; a random UUID when absent. Pass one to make output repeatable. */

@@ -21,7 +21,7 @@ import { removeQuotedHistory, splitSignature } from './reply-text.ts';
 const REPORT_PART_TYPES = new Set(['message/delivery-status', 'message/feedback-report', 'text/rfc822-headers', 'message/disposition-notification']);
 /** Alternative renderings some clients add next to text and HTML (Apple Watch). */
 const ALTERNATIVE_TEXT_TYPES = new Set(['text/watch-html']);
-/** More In-Reply-To/References ids than this are cut, keeping the newest; a long thread's ids say little more. */
+/** Maximum number of In-Reply-To and References ids kept, newest first; older ids of a long thread add little. */
 const MAX_THREAD_IDS = 50;
 
 export interface EmailParseOptions {
@@ -107,8 +107,7 @@ function readSender(parsed: ParsedMail): { address: string; name?: string } | un
     parsed.replyTo,
   ];
   for (const candidate of candidates) {
-    const list = Array.isArray(candidate) ? candidate : candidate ? [candidate] : [];
-    for (const object of list) {
+    for (const object of asList(candidate)) {
       for (const entry of object.value ?? []) {
         if (entry.address && entry.address.includes('@')) {
           const name = entry.name?.trim();
@@ -121,6 +120,12 @@ function readSender(parsed: ParsedMail): { address: string; name?: string } | un
   const value = typeof returnPath === 'string' ? returnPath : isAddressObject(returnPath) ? returnPath.value[0]?.address : undefined;
   const address = value?.replace(/[<>\s]/g, '');
   return address && address.includes('@') ? { address: address.toLowerCase() } : undefined;
+}
+
+/** mailparser gives an address header as one object or, when repeated, an array. */
+function asList(value: AddressObject | AddressObject[] | undefined): AddressObject[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
 }
 
 function isAddressObject(value: unknown): value is AddressObject {
@@ -140,15 +145,11 @@ function readSubject(parsed: ParsedMail, raw: Buffer): string {
 }
 
 function readBodyText(parsed: ParsedMail, source: string): string {
+  // mailparser converts HTML-only messages itself; some structures (multipart/related first) get no text.
   let text = parsed.text ?? '';
   if (text.trim() === '' && typeof parsed.html === 'string' && parsed.html.trim() !== '') {
-    text = htmlToText(parsed.html, {
-      wordwrap: false,
-      selectors: [
-        { selector: 'a', options: { ignoreHref: true } },
-        { selector: 'img', format: 'skip' },
-      ],
-    });
+    // Link targets stay in the text, as mailparser keeps them: a map link can be the location of a report.
+    text = htmlToText(parsed.html, { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }] });
   }
   // mailparser leaves UTF-7 undecoded on purpose; plain text is escaped wherever it is shown.
   if (declaresUtf7Text(source)) text = decodeUtf7(text);
@@ -208,8 +209,7 @@ function findAccount(parsed: ParsedMail, ownAddresses: string[] | undefined): st
   if (!ownAddresses || ownAddresses.length === 0) return undefined;
   const own = new Set(ownAddresses.map((address) => address.toLowerCase()));
   for (const field of [parsed.to, parsed.cc]) {
-    const objects = Array.isArray(field) ? field : field ? [field] : [];
-    for (const object of objects) {
+    for (const object of asList(field)) {
       for (const entry of object.value ?? []) {
         const address = entry.address?.toLowerCase();
         if (address && own.has(address)) return address;

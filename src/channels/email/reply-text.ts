@@ -10,13 +10,13 @@
  * - Outlook header blocks "From: … Sent: … To: … Subject: …" (also "Dari: … Dikirim: … Kepada: …");
  * - lines starting with ">".
  * A quote header followed by ">" lines removes only that block, so text
- * written below or between quotes (bottom posting, inline answers) is kept.
+ * written below or between quotes (bottom posting, inline replies) is kept.
  * Any other quote start removes everything after it.
  */
 
 /** Verbs that end a quote header, in the languages our citizens' mail clients use. */
 const quoteVerbRe = /(?<!\p{L})(wrote|writes|menulis|schrieb|a écrit|escreveu|escribió|schreef|ha scritto|skrev|kirjoitti|napisał|написал|написала)(?!\p{L})/iu;
-/** How a quote header line starts: a preposition with the date, or the date itself. */
+/** Start of a quote header line: a preposition before the date, or the date itself. */
 const quoteHeaderStartRe = /^(?:-{1,5}\s*)?(?:On|Pada|Am|Le|Em|El|Op|Il|Den|W dniu|\d)/i;
 const originalMessageRe =
   /^\s*-{2,}\s*(?:original message|pesan asli|pesan awal|mensaje original|message d'origine|ursprüngliche nachricht|oorspronkelijk bericht|messaggio originale)\s*-{2,}\s*$/i;
@@ -28,7 +28,7 @@ const outlookToRe = /^\s*\*?(?:To|Kepada|Ke|Subject|Subjek|Perihal|Cc|À|An|Para
 /** A horizontal rule such as Outlook's "________________________________". */
 const ruleLineRe = /^\s*[_=-]{8,}\s*$/;
 
-/** Longest quote header we join from several lines, in characters. */
+/** Maximum length of a quote header joined from several lines, in characters. */
 const MAX_QUOTE_HEADER_LENGTH = 400;
 
 export interface QuoteSplit {
@@ -129,7 +129,7 @@ const MAX_SIGNATURE_LINE_LENGTH = 72;
 
 /**
  * Splits a signature block off the end of a message body. The signature is
- * returned, not dropped, because it often holds a phone number or address.
+ * returned, not dropped, because it often contains a phone number or address.
  *
  * @example
  *   splitSignature('Lampu jalan mati sejak Senin.\n\nSalam,\nBudi\n0812 3456 7890')
@@ -178,7 +178,7 @@ function quoteHeaderLength(lines: string[], index: number): number {
   return 0;
 }
 
-/** An Outlook-style header block: From, then within 4 lines Sent/Date, then To/Subject. */
+/** Returns true at an Outlook-style header block: From, then Sent or Date within 4 lines, and a To or Subject line. */
 function isOutlookHeaderBlock(lines: string[], index: number): boolean {
   if (index >= lines.length || !outlookFromRe.test(lines[index])) return false;
   const window = lines.slice(index + 1, index + 7);

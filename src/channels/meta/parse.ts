@@ -8,7 +8,7 @@
  * - `object: "whatsapp_business_account"`: passed to the WhatsApp parser.
  *
  * Content the Page or Instagram account created itself (our own replies,
- * echoes) is ignored so that our answers never come back as complaints.
+ * echoes) is ignored so that our replies never come back as complaints.
  * Docs: https://developers.facebook.com/docs/graph-api/webhooks/reference/page
  * and https://developers.facebook.com/docs/messenger-platform/webhooks
  */
@@ -137,7 +137,7 @@ function parseFeedChange(value: JsonObject, path: string, context: EntryContext,
   }
   const action = verb as CommentAction;
   const sender = readFeedSender(value, path);
-  // Moderation events (remove, hide, unhide) are kept whoever acted; new content by the Page is our own.
+  // Moderation events (remove, hide, unhide) are kept regardless of who acted. New content by the Page is our own.
   if ((action === 'add' || action === 'edited') && sender.id === context.accountId) {
     result.ignored.push({ reason: 'content posted by the Page itself', providerId: commentId });
     return;
@@ -193,11 +193,13 @@ function parseInstagramComment(value: JsonObject, path: string, context: EntryCo
     result.ignored.push({ reason: 'Instagram comment without author or media; fetch it with the Graph API', providerId: commentId });
     return;
   }
+
   const senderId = read.id(from.id, `${path}.from.id`);
   if (senderId === context.accountId) {
     result.ignored.push({ reason: 'comment by our own Instagram account', providerId: commentId });
     return;
   }
+
   const postId = read.id(media.id, `${path}.media.id`);
   const parentId = read.optionalId(value.parent_id, `${path}.parent_id`);
   const message: InboundMessage = {
@@ -212,6 +214,7 @@ function parseInstagramComment(value: JsonObject, path: string, context: EntryCo
     comment: { postId, commentId, action: 'add' },
   };
   if (parentId && message.comment) message.comment.parentId = parentId;
+
   const username = read.optionalString(from.username, `${path}.from.username`);
   if (username) message.sender.displayName = username;
   result.messages.push(message);
@@ -224,7 +227,7 @@ function parseMessagingEvent(event: JsonObject, path: string, context: EntryCont
   const kind: ContactKind = context.channel;
 
   if (event.message !== undefined) {
-    parseMessagingMessage(read.object(event.message, `${path}.message`), `${path}.message`, senderId, at, context, result);
+    parseMessagingMessage(read.object(event.message, `${path}.message`), path, senderId, at, context, result);
     return;
   }
   if (event.message_edit !== undefined) {
@@ -257,12 +260,13 @@ function parseMessagingEvent(event: JsonObject, path: string, context: EntryCont
 
 function parseMessagingMessage(
   message: JsonObject,
-  path: string,
+  eventPath: string,
   senderId: string | undefined,
   at: Date | undefined,
   context: EntryContext,
   result: ParseResult,
 ): void {
+  const path = `${eventPath}.message`;
   const mid = read.id(message.mid, `${path}.mid`);
   if (message.is_echo === true || senderId === context.accountId) {
     result.ignored.push({ reason: 'echo of a message sent by the Page', providerId: mid });
@@ -312,10 +316,10 @@ function parseMessagingMessage(
     channel: context.channel,
     providerMessageId: mid,
     conversationKind: 'direct',
-    sender: { kind: context.channel, value: requireSender(senderId, path) },
+    sender: { kind: context.channel, value: requireSender(senderId, eventPath) },
     account: context.accountId,
     text,
-    sentAt: at ?? missingTime(path),
+    sentAt: at ?? missingTime(`${eventPath}.timestamp`),
     attachments,
   };
   if (unsupported) inbound.unsupported = unsupported;

@@ -96,7 +96,7 @@ export async function replyToComment(
   return postGraph(config, `${encodeURIComponent(request.commentId)}/${edge}`, { message: request.text }, 'id');
 }
 
-/** How one Graph API error code is handled. */
+/** Handling of one Graph API error code. */
 export interface GraphErrorRule {
   category: SendFailureCategory;
   retryable: boolean;
@@ -199,11 +199,12 @@ export async function postGraph(
   const { response } = outcome;
   if (response.status < 200 || response.status >= 300) return classifyGraphError(response, productRules);
 
-  const json = isObject(response.json) ? response.json : undefined;
-  const id = json ? (readId ? readId(json) : typeof json[idField] === 'string' ? (json[idField] as string) : undefined) : undefined;
+  const json = isObject(response.json) ? response.json : {};
+  const plainId = typeof json[idField] === 'string' ? (json[idField] as string) : undefined;
+  const id = readId ? readId(json) : plainId;
   if (!id) {
     // The provider may have sent the message; retrying could send it twice.
-    return sendFailure('provider_error', false, 'invalid_response', `The Graph API answered HTTP ${response.status} without "${idField}".`, {
+    return sendFailure('provider_error', false, 'invalid_response', `The Graph API responded with HTTP ${response.status} but without "${idField}".`, {
       httpStatus: response.status,
     });
   }

@@ -57,7 +57,7 @@ export type SubscriptionResult =
   | { ok: false; reason: 'not_subscribe' | 'token_mismatch' | 'missing_challenge' | 'missing_secret'; message: string };
 
 /**
- * Answers Meta's GET subscription handshake: respond 200 with `challenge` as
+ * Checks Meta's GET subscription handshake. Respond 200 with `challenge` as
  * the plain-text body when `ok`, and 403 otherwise.
  *
  * @example

@@ -37,18 +37,3 @@ export function verifyFailure(reason: VerifyFailure, message: string): VerifyRes
   return { ok: false, reason, message };
 }
 
-/** Reads one header value from a plain object or a `Headers` instance, case-insensitively. */
-export function headerValue(
-  headers: Headers | Record<string, string | string[] | undefined>,
-  name: string,
-): string | undefined {
-  if (typeof (headers as Headers).get === 'function') {
-    return (headers as Headers).get(name) ?? undefined;
-  }
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers as Record<string, string | string[] | undefined>)) {
-    if (key.toLowerCase() !== wanted) continue;
-    return Array.isArray(value) ? value[0] : value;
-  }
-  return undefined;
-}

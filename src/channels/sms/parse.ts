@@ -47,7 +47,7 @@ function parseEvent(event: JsonObject, path: string, result: ParseResult): void 
       providerMessageId: id,
       conversationKind: 'direct',
       sender: { kind: 'phone', value: sender },
-      account: read.string(event.to, at('to')),
+      account: normalizeAccount(read.string(event.to, at('to'))),
       text: read.string(event.text, at('text')),
       sentAt: readIsoTime(event.receivedAt, at('receivedAt')),
       attachments: [],
@@ -73,7 +73,12 @@ function parseEvent(event: JsonObject, path: string, result: ParseResult): void 
   throw read.error(at('type'), 'must be "message" or "status"');
 }
 
-/** An ISO 8601 time with an explicit zone (`Z` or `+07:00`); a time without a zone is ambiguous. */
+/** Our receiving number in E.164, or the short code as given. */
+function normalizeAccount(to: string): string {
+  return normalizePhone(to) ?? to.trim();
+}
+
+/** Reads an ISO 8601 time with an explicit zone (`Z` or `+07:00`), because a time without a zone is ambiguous. */
 function readIsoTime(value: unknown, path: string): Date {
   const text = read.string(value, path);
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) {

@@ -1,7 +1,7 @@
 /**
  * Outbound client for the generic SMS gateway (wire format in
  * docs/channels/sms-gateway.md): `POST {baseUrl}/messages` with a Bearer API
- * key and an `Idempotency-Key`, answered by `{ "id": "…" }` or
+ * key and an `Idempotency-Key`. The gateway responds with `{ "id": "…" }` or
  * `{ "error": { "code", "message" } }`.
  */
 import type { SendFailure, SendResult } from '../../domain/inbound.ts';
@@ -56,7 +56,7 @@ export async function sendSms(config: SmsSendConfig, request: SmsTextRequest): P
   if (response.status >= 200 && response.status < 300) {
     const id = isObject(response.json) && typeof response.json.id === 'string' ? response.json.id : undefined;
     if (id) return { ok: true, providerMessageId: id };
-    return sendFailure('provider_error', false, 'invalid_response', `The SMS gateway answered HTTP ${response.status} without "id".`, { httpStatus: response.status });
+    return sendFailure('provider_error', false, 'invalid_response', `The SMS gateway responded with HTTP ${response.status} but without "id".`, { httpStatus: response.status });
   }
   return classifySmsGatewayError(response);
 }
@@ -75,7 +75,7 @@ const GATEWAY_ERRORS: Record<string, { category: SendFailure['category']; retrya
 export function classifySmsGatewayError(response: HttpResponse): SendFailure {
   const error = isObject(response.json) && isObject(response.json.error) ? response.json.error : undefined;
   const code = error && typeof error.code === 'string' ? error.code : undefined;
-  const message = error && typeof error.message === 'string' ? error.message : `The SMS gateway answered HTTP ${response.status}.`;
+  const message = error && typeof error.message === 'string' ? error.message : `The SMS gateway responded with HTTP ${response.status}.`;
   const rule = code ? GATEWAY_ERRORS[code] : undefined;
   if (rule) {
     return sendFailure(rule.category, rule.retryable, code!, message, {

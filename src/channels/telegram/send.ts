@@ -1,7 +1,7 @@
 /**
  * Outbound client for the Telegram Bot API: `POST /bot<token>/sendMessage`.
  *
- * Telegram answers `{ ok: true, result: Message }` or
+ * Telegram responds with `{ ok: true, result: Message }` or
  * `{ ok: false, error_code, description, parameters?: { retry_after } }`.
  * 429 carries `retry_after` in seconds; 403 means the user blocked the bot.
  * Docs: https://core.telegram.org/bots/api#making-requests
@@ -70,7 +70,7 @@ export async function sendTelegramText(config: TelegramSendConfig, request: Tele
   }
   if (response.status >= 200 && response.status < 300 && json?.ok !== false) {
     // Telegram may have sent the message; retrying could send it twice.
-    return sendFailure('provider_error', false, 'invalid_response', `Telegram answered HTTP ${response.status} without a message id.`, { httpStatus: response.status });
+    return sendFailure('provider_error', false, 'invalid_response', `Telegram responded with HTTP ${response.status} but without a message id.`, { httpStatus: response.status });
   }
   return classifyTelegramError(response);
 }
@@ -82,7 +82,7 @@ export async function sendTelegramText(config: TelegramSendConfig, request: Tele
 export function classifyTelegramError(response: HttpResponse): SendFailure {
   const json = isObject(response.json) ? response.json : {};
   const errorCode = typeof json.error_code === 'number' ? json.error_code : response.status;
-  const description = typeof json.description === 'string' ? json.description : `Telegram answered HTTP ${response.status}.`;
+  const description = typeof json.description === 'string' ? json.description : `Telegram responded with HTTP ${response.status}.`;
   const parameters = isObject(json.parameters) ? json.parameters : {};
   const retryAfter = typeof parameters.retry_after === 'number' ? parameters.retry_after : undefined;
   const extra = { httpStatus: response.status, retryAfterSeconds: retryAfter };

@@ -1,8 +1,8 @@
 /**
  * Telegram Bot API webhooks carry no signature. The `secret_token` given to
  * `setWebhook` (1–256 characters of A–Z, a–z, 0–9, `_` and `-`) comes back
- * verbatim in the `X-Telegram-Bot-Api-Secret-Token` header of every update;
- * answer 403 when it is missing or different.
+ * verbatim in the `X-Telegram-Bot-Api-Secret-Token` header of every update.
+ * Respond 403 when it is missing or different.
  * Docs: https://core.telegram.org/bots/api#setwebhook
  */
 import { constantTimeEqual, verifyFailure, type VerifyResult } from '../shared/crypto.ts';

@@ -3,7 +3,7 @@
  * `POST /{version}/{phone-number-id}/messages` with a Bearer access token.
  *
  * A free-form text is allowed only within 24 hours of the citizen's last
- * message; after that WhatsApp answers error 131047 and only an approved
+ * message. After that WhatsApp returns error 131047 and only an approved
  * template can be sent (`sendWhatsAppTemplate`).
  * Error codes: https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes
  */
@@ -149,7 +149,7 @@ function postMessages(config: WhatsAppSendConfig, body: Record<string, unknown>)
   });
 }
 
-/** The Cloud API takes the number as digits with country code and no `+`. */
+/** Converts E.164 to what the Cloud API takes: digits with country code and no `+`. */
 function recipientDigits(e164: string): string | undefined {
   const digits = e164.startsWith('+') ? e164.slice(1) : e164;
   return normalizeInternationalDigits(digits) ? digits : undefined;

@@ -1,6 +1,6 @@
 /**
  * Outbound client for the X API v2:
- * - `POST /2/tweets` with `reply.in_reply_to_tweet_id` answers a post in public;
+ * - `POST /2/tweets` with `reply.in_reply_to_tweet_id` replies to a post in public;
  * - `POST /2/dm_conversations/with/{participant_id}/messages` sends a DM.
  * Both need a user-context OAuth 2.0 access token of our account.
  * Errors come as `{ title, detail, type, status }` (problem JSON) or
@@ -12,9 +12,9 @@ import type { SendFailure, SendResult } from '../../domain/inbound.ts';
 import { failureFromStatus, joinUrl, postJson, sendFailure, type HttpResponse } from '../shared/http.ts';
 import { isObject } from '../shared/payload.ts';
 
-/** A post holds 280 characters for standard accounts. */
+/** Maximum post length for standard accounts, in characters. */
 export const X_MAX_POST_LENGTH = 280;
-/** A direct message holds 10000 characters. */
+/** Maximum direct message length, in characters. */
 export const X_MAX_DM_LENGTH = 10_000;
 
 export interface XSendConfig {
@@ -72,7 +72,7 @@ async function postX(config: XSendConfig, path: string, body: unknown, readId: (
     const id = data ? readId(data) : undefined;
     if (id) return { ok: true, providerMessageId: id };
     // X may have posted; retrying could post twice.
-    return sendFailure('provider_error', false, 'invalid_response', `X answered HTTP ${response.status} without the new id.`, { httpStatus: response.status });
+    return sendFailure('provider_error', false, 'invalid_response', `X responded with HTTP ${response.status} but without the new id.`, { httpStatus: response.status });
   }
   return classifyXError(response, config.now ?? (() => new Date()));
 }
@@ -89,7 +89,7 @@ export function classifyXError(response: HttpResponse, now: () => Date = () => n
     (typeof json.detail === 'string' ? json.detail : undefined) ??
     (firstError && typeof firstError.message === 'string' ? firstError.message : undefined) ??
     (typeof json.title === 'string' ? json.title : undefined) ??
-    `X answered HTTP ${response.status}.`;
+    `X responded with HTTP ${response.status}.`;
   const providerCode = firstError && (typeof firstError.code === 'number' || typeof firstError.code === 'string') ? String(firstError.code) : undefined;
 
   if (response.status === 429) {

@@ -2,7 +2,7 @@
  * Authenticity checks for the X (Twitter) Account Activity API.
  *
  * CRC: X sends `GET ?crc_token=T` when the webhook is registered and about
- * hourly after; answer within 3 seconds with JSON
+ * hourly after. The response, due within 3 seconds, is JSON
  * `{ "response_token": "sha256=" + base64(HMAC-SHA256(consumer secret, T)) }`.
  * POST: `x-twitter-webhooks-signature: sha256=<base64>` is the HMAC-SHA256 of
  * the raw body keyed with the same consumer (API key) secret.
@@ -15,14 +15,14 @@ export const X_SIGNATURE_HEADER = 'x-twitter-webhooks-signature';
 const signatureHeaderRe = /^sha256=([A-Za-z0-9+/]{43}=)$/;
 
 /**
- * Builds the JSON answer to a CRC check.
+ * Builds the JSON response to a CRC check.
  *
  * @example
  *   const crcToken = new URL(req.url).searchParams.get('crc_token');
  *   if (crcToken) return c.json(createCrcResponse(crcToken, config.consumerSecret));
  */
 export function createCrcResponse(crcToken: string, consumerSecret: string): { response_token: string } {
-  if (!consumerSecret) throw new Error('The X consumer secret is not configured; set it before answering CRC checks.');
+  if (!consumerSecret) throw new Error('The X consumer secret is not configured; set it before responding to CRC checks.');
   if (!crcToken) throw new Error('crc_token is empty; X sends it as a query parameter of the GET request.');
   return { response_token: `sha256=${hmacSha256(consumerSecret, crcToken).toString('base64')}` };
 }

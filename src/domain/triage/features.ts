@@ -9,7 +9,7 @@
  */
 import { lightStem, tokenize } from './normalize.ts';
 
-/** How a message becomes terms. Serialised inside each model. */
+/** Term extraction settings, stored inside each model. */
 export interface FeatureConfig {
   /** Word n-gram sizes, inclusive, e.g. [1, 2] for unigrams and bigrams. */
   wordNgramRange: [number, number];
@@ -61,12 +61,6 @@ export function extractTerms(text: string, config: FeatureConfig): Map<string, n
   return terms;
 }
 
-/** Strips the family prefix for display: "w:jalan rusak" → "jalan rusak", "c: jal" → "_jal". */
-export function displayTerm(term: string): string {
-  const body = term.slice(2);
-  return term.startsWith('c:') ? body.replace(/ /g, '_') : body;
-}
-
 /** Fitted TF-IDF vocabulary, serialisable as JSON. */
 export interface TfidfState {
   config: FeatureConfig;
@@ -108,10 +102,10 @@ export function fitTfidf(
   let kept = [...documentFrequency].filter(([, df]) => df >= options.minDocumentFrequency);
   if (kept.length > options.maxFeatures) {
     // Stable order on ties so the same data always yields the same model.
-    kept.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    kept.sort((a, b) => b[1] - a[1] || compareStrings(a[0], b[0]));
     kept = kept.slice(0, options.maxFeatures);
   }
-  kept.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  kept.sort((a, b) => compareStrings(a[0], b[0]));
 
   const count = documents.length;
   return {
@@ -121,6 +115,12 @@ export function fitTfidf(
     sublinearTf: options.sublinearTf,
     wordBlockWeight: options.wordBlockWeight,
   };
+}
+
+/** Orders strings by UTF-16 code units, independent of locale, so models are reproducible. */
+function compareStrings(a: string, b: string): number {
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
 }
 
 /** Fast term → index lookup for a fitted vocabulary; build once per model. */
@@ -152,7 +152,9 @@ export function vectorize(terms: Map<string, number>, state: TfidfState, termInd
     if (state.terms[index].startsWith('w:')) wordNorm += value * value;
     else charNorm += value * value;
   }
-  const wordShare = charNorm === 0 ? 1 : wordNorm === 0 ? 0 : state.wordBlockWeight;
+  let wordShare = state.wordBlockWeight;
+  if (charNorm === 0) wordShare = 1;
+  else if (wordNorm === 0) wordShare = 0;
   const wordScale = wordNorm === 0 ? 0 : Math.sqrt(wordShare / wordNorm);
   const charScale = charNorm === 0 ? 0 : Math.sqrt((1 - wordShare) / charNorm);
   for (const entry of entries) entry[1] *= state.terms[entry[0]].startsWith('w:') ? wordScale : charScale;

@@ -3,7 +3,7 @@
  *
  * Two algorithms share one API and one JSON model format:
  * - `softmax_regression` (default): TF-IDF over word 1–2-grams and character
- *   2–5-grams of normalised text, multinomial logistic regression trained by
+ *   3–4-grams of normalised text, multinomial logistic regression trained by
  *   SGD. Scores are its softmax probabilities.
  * - `naive_bayes`: the plain baseline, multinomial naive Bayes on raw counts
  *   of word unigrams and bigrams with add-one smoothing.
@@ -51,7 +51,7 @@ export interface TrainOptions {
   maxFeatures?: number;
   /** Share of each vector's squared norm given to word terms (default 0.5). */
   wordBlockWeight?: number;
-  /** SGD passes over the data (default: enough for 20,000 updates, between 10 and 50). */
+  /** SGD passes over the data (default: enough for 20,000 updates, between 6 and 50). */
   epochs?: number;
   /** L2 penalty (default 1e-5). */
   l2?: number;
@@ -59,7 +59,7 @@ export interface TrainOptions {
   learningRate?: number;
   /** Class weight exponent: 0 none, 0.5 square-root balanced, 1 balanced (default 0.5). */
   classWeightPower?: number;
-  /** Weights smaller than this are not stored (default 0.002). */
+  /** Weights smaller than this are not stored (default 0.02). */
   pruneThreshold?: number;
   /** Seed of the SGD example order (default 1). */
   seed?: number;
@@ -116,12 +116,12 @@ export interface TermContribution {
   weight: number;
 }
 
-const SOFTMAX_FEATURES: FeatureConfig = { wordNgramRange: [1, 2], charNgramRange: [2, 5], stem: false, expandSlang: true };
+const SOFTMAX_FEATURES: FeatureConfig = { wordNgramRange: [1, 2], charNgramRange: [3, 4], stem: false, expandSlang: true };
 const NAIVE_BAYES_FEATURES: FeatureConfig = { wordNgramRange: [1, 2], charNgramRange: null, stem: false, expandSlang: false };
 
 /** SGD updates that small training sets get at least (by more epochs), up to MAX_EPOCHS. */
 const MIN_SGD_UPDATES = 20_000;
-const MIN_EPOCHS = 10;
+const MIN_EPOCHS = 6;
 const MAX_EPOCHS = 50;
 /** Below this many examples, terms seen once are kept: small sets cannot spare them. */
 const SMALL_TRAINING_SET = 2_000;
@@ -132,7 +132,7 @@ const SOFTMAX_DEFAULTS: Omit<SoftmaxModel['options'], 'epochs' | 'minDocumentFre
   l2: 1e-5,
   learningRate: 1,
   classWeightPower: 0.5,
-  pruneThreshold: 0.002,
+  pruneThreshold: 0.02,
   seed: 1,
 };
 
@@ -225,7 +225,20 @@ export function explain(model: TriageModel, text: string, label: string, limit =
     .map(([term, weight]) => ({ term, weight: round(weight) }));
 }
 
-/** Parses and checks a model read from JSON. Throws on a file that is not a triage model. */
+/**
+ * Builds the lookup tables that `predict` and `explain` need, so that the
+ * first suggestion is as fast as the rest (building takes tens of
+ * milliseconds for a large model). Returns the same model object.
+ */
+export function prepareModel(model: TriageModel): TriageModel {
+  runtimeTables(model);
+  return model;
+}
+
+/**
+ * Parses and checks a model read from JSON, and prepares it with
+ * `prepareModel`. Throws on a file that is not a triage model.
+ */
 export function parseModel(json: string): TriageModel {
   const value = JSON.parse(json) as Partial<TriageModel>;
   if (value.format !== 'aduan-triage-model' || value.formatVersion !== 1) {
@@ -234,7 +247,7 @@ export function parseModel(json: string): TriageModel {
   if (value.algorithm !== 'softmax_regression' && value.algorithm !== 'naive_bayes') {
     throw new Error(`Unknown triage algorithm "${String(value.algorithm)}".`);
   }
-  return value as TriageModel;
+  return prepareModel(value as TriageModel);
 }
 
 function resolveSoftmaxOptions(options: TrainOptions, exampleCount: number): SoftmaxModel['options'] {

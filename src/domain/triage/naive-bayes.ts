@@ -2,13 +2,12 @@
  * Multinomial naive Bayes on raw term counts with Laplace (add-α) smoothing:
  * the plain baseline that the main model is compared against.
  *
- * Only non-zero (term, class) counts are stored. For a class c with total
- * count T_c over a vocabulary of size V, an unseen term has probability
- * α / (T_c + αV), so a message's log-likelihood is
- * n · log(α / (T_c + αV)) plus, for each term seen with c,
- * count_t · (log(n_tc + α) − log α), where n is the number of in-vocabulary
- * tokens. Terms outside the training vocabulary are ignored, as in
- * scikit-learn.
+ * Only non-zero (term, class) counts are stored. Let class c have total term
+ * count T_c over a vocabulary of size V. An unseen term then has probability
+ * α / (T_c + αV). A message with n in-vocabulary tokens has log-likelihood
+ * n · log(α / (T_c + αV)), plus count_t · (log(n_tc + α) − log α) for each
+ * term t seen with c. Terms outside the training vocabulary are ignored, as
+ * in scikit-learn.
  */
 
 /** Trained counts, serialisable as JSON. */
@@ -27,7 +26,7 @@ export interface NaiveBayesState {
 }
 
 /**
- * Counts terms per class. `documents[i]` holds the term counts of example i,
+ * Counts terms per class. `documents[i]` contains the term counts of example i,
  * `labels[i]` its class index.
  */
 export function trainNaiveBayes(

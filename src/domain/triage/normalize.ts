@@ -6,11 +6,12 @@
  * duplicate helper both see text through `normalizeText` and `tokenize`, so
  * that spelling variants of one word become one feature.
  *
- * Steps, in order: Unicode NFKC and lower case; personal data replaced by a
- * kind token (a phone number is a signal, its digits are not); URLs and
- * mentions replaced by tokens; emoji and other symbols removed; runs of three
- * or more identical letters collapsed; slang, abbreviations and common
- * Javanese words mapped to standard Indonesian.
+ * The steps run in this order. Text is put in Unicode NFKC form and lower
+ * case. Personal data becomes a kind token, because a phone number is a
+ * signal but its digits are not. URLs and mentions become tokens, and emoji
+ * and other symbols are removed. Runs of three or more identical letters are
+ * collapsed. Slang, abbreviations and common Javanese words are mapped to
+ * standard Indonesian.
  *
  * @example
  * normalizeText('Jln rusak parahhhh min, tolong dong 🙏')
@@ -68,6 +69,8 @@ export const SLANG_LEXICON: Readonly<Record<string, string>> = {
   makasih: 'terima kasih', mksh: 'terima kasih', trims: 'terima kasih', thx: 'terima kasih',
   tks: 'terima kasih', trmksh: 'terima kasih', terimakasih: 'terima kasih',
   assalamu: 'assalamualaikum', askum: 'assalamualaikum', maap: 'maaf', mf: 'maaf',
+  // "maaaf" loses its double vowel when letter runs are collapsed.
+  maf: 'maaf',
   sepurane: 'maaf',
   // Forms of address: "min"/"mimin" address the account's admin.
   min: 'admin', mimin: 'admin', bpk: 'bapak', pak: 'bapak', bu: 'ibu', mba: 'mbak', cak: 'mas',

@@ -8,6 +8,9 @@
  * numbers are not reported. The placeholders that the scrubbed source
  * datasets use (081200000000, 3313000000000000, warga@contoh.id) are detected.
  *
+ * NOTE: landline numbers ("(0271) 123456"), names and street addresses are
+ * not detected, so masked text can still identify a reporter.
+ *
  * @example
  * maskPersonalData('hubungi 0812-3456-7890 ya')
  * // → 'hubungi [nomor telepon disamarkan] ya'
@@ -186,6 +189,8 @@ function findPlates(text: string): PersonalDataMatch[] {
   for (const match of text.matchAll(PLATE_CANDIDATE_RE)) {
     const [whole, region, number, suffix] = match;
     if (!PLATE_REGION_CODES.has(region.toUpperCase())) continue;
+    // "S1", "D3" are academic degrees; real S and D plates have longer numbers in practice.
+    if (number.length === 1 && (region.toUpperCase() === 'S' || region.toUpperCase() === 'D')) continue;
 
     const isUpperCase = region === region.toUpperCase() && suffix === suffix.toUpperCase();
     if (!isUpperCase) {

@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { textSimilarity } from '../../../src/domain/triage/similarity.ts';
+
+test('textSimilarity matches slang and standard spelling', () => {
+  const result = textSimilarity('jln rusak parah di depan pasar min', 'Jalan depan pasar rusak, tolong diperbaiki');
+  assert.deepEqual(result.matchingWords, ['jalan', 'rusak', 'depan', 'pasar']);
+  assert.ok(result.score > 0.5, `score ${result.score}`);
+});
+
+test('textSimilarity ignores greetings and function words', () => {
+  const result = textSimilarity('assalamualaikum min, tolong yang di sana', 'assalamualaikum pak, tolong dong yang itu');
+  assert.deepEqual(result.matchingWords, []);
+  assert.equal(result.wordJaccard, 0);
+});
+
+test('textSimilarity separates different reports', () => {
+  const same = textSimilarity('lampu pju mati di gang mawar', 'pju gang mawar mati');
+  const different = textSimilarity('lampu pju mati di gang mawar', 'sampah menumpuk di tps pasar');
+  assert.ok(same.score > different.score, `${same.score} vs ${different.score}`);
+  assert.ok(different.score < 0.2, `different score ${different.score}`);
+});
+
+test('textSimilarity trigrams catch misspellings', () => {
+  const result = textSimilarity('jalan berlubang', 'jalan brlubang');
+  assert.ok(result.trigramJaccard > result.wordJaccard, `${result.trigramJaccard} vs ${result.wordJaccard}`);
+});
+
+test('textSimilarity of identical text is 1', () => {
+  const result = textSimilarity('banjir di perumahan griya', 'banjir di perumahan griya');
+  assert.equal(result.score, 1);
+});
+
+test('textSimilarity of empty text is 0', () => {
+  assert.equal(textSimilarity('', '').score, 0);
+});
