@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { parse as parseCsv, type Info } from 'csv-parse';
+import { CsvError, parse as parseCsv, type Info } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import type { Database } from '../db/database.ts';
 import {
@@ -38,7 +38,7 @@ Imports historical complaints from a CSV (comma or semicolon separated) or XLSX 
 
   --mapping FILE     mapping of the file's columns to complaint fields (see docs/import.md)
   --report FILE      where to write rejected rows as CSV (row, external_id, reason);
-                     default: next to the input, named <input>.rejected.csv
+                     default: <input name>.rejected.csv in the current folder
   --dry-run          validate and count every row without writing to the database
   --batch-size N     rows per transaction (default ${DEFAULT_BATCH_SIZE}, at most ${MAX_BATCH_SIZE})
 
@@ -56,7 +56,7 @@ const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 // Spreadsheet programs run cells that start with these characters as formulas.
 const FORMULA_START_RE = /^[=+@\t\r]|^-[^0-9.]/;
 
-/** Where the command writes; tests pass their own. */
+/** Output streams of the command; tests pass their own. */
 export interface ImportIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown; isTTY?: boolean };
@@ -65,13 +65,13 @@ export interface ImportIo {
 export interface ImportFileOptions {
   file: string;
   mappingPath: string;
-  /** Rejected-row report; defaults to `<input>.rejected.csv` beside the input. */
+  /** Rejected-row report; defaults to `<input name>.rejected.csv` in the current folder. */
   reportPath?: string;
   dryRun?: boolean;
   batchSize?: number;
 }
 
-/** Input or mapping that cannot be used; the message says what to fix. */
+/** Input or mapping that cannot be used; the message states what to fix. */
 export class ImportInputError extends Error {
   constructor(message: string) {
     super(message);
@@ -84,26 +84,27 @@ function processIo(): ImportIo {
 }
 
 /**
- * Runs `aduan import`; returns the exit code: 0 when every row was accounted
- * for (rejected rows included), 1 when the input, the mapping or the database
- * failed, 2 for a usage error.
+ * Runs `aduan import` and returns the exit code. The code is 0 when every row
+ * was accounted for, rejected rows included. It is 1 when the input, the
+ * mapping or the database failed, and 2 for a usage error.
  */
 export async function runImportCli(
   argv: string[],
   withDatabase: <T>(run: (database: Database) => Promise<T>) => Promise<T>,
   io: ImportIo = processIo(),
 ): Promise<number> {
-  let options: ImportFileOptions;
+  let parsed: ImportFileOptions | 'help';
   try {
-    options = parseImportArgs(argv);
+    parsed = parseImportArgs(argv);
   } catch (error) {
     io.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
     return 2;
   }
-  if (options === HELP) {
+  if (parsed === 'help') {
     io.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  const options = parsed;
 
   let job: ImportJob;
   try {
@@ -152,9 +153,7 @@ export async function importFile(database: Database, options: ImportFileOptions,
 // ---------------------------------------------------------------------------
 // Arguments
 
-const HELP = Symbol('help') as unknown as ImportFileOptions;
-
-function parseImportArgs(argv: string[]): ImportFileOptions {
+function parseImportArgs(argv: string[]): ImportFileOptions | 'help' {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -166,7 +165,7 @@ function parseImportArgs(argv: string[]): ImportFileOptions {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help) return HELP;
+  if (values.help) return 'help';
   if (positionals.length !== 1) throw new Error(`import needs exactly one input file, got ${positionals.length}.`);
   if (!values.mapping) throw new Error('import needs --mapping MAPPING.json.');
   let batchSize = DEFAULT_BATCH_SIZE;
@@ -239,7 +238,7 @@ async function openImport(options: ImportFileOptions): Promise<ImportJob> {
           `Importing ${path.basename(file)}: ${reader.description}, mapping ${path.basename(options.mappingPath)}` +
             `${options.dryRun ? ', dry run (nothing is written to the database)' : ''}.\n`,
         );
-        const progress = new ProgressDisplay(io.stderr, reader.fraction, started);
+        const progress = new ProgressDisplay(io.stderr, reader.fraction);
         try {
           const summary = await importRows(database.db, mapping, columns, reader.rows, {
             dryRun: options.dryRun,
@@ -285,9 +284,11 @@ async function loadMapping(mappingPath: string): Promise<ImportMapping> {
   return parseMapping(json, mappingPath);
 }
 
+// The report goes to the working folder, not beside the input: inputs often
+// sit in shared or read-only folders that an import must not write into.
 function defaultReportPath(file: string): string {
   const extension = path.extname(file);
-  return path.join(path.dirname(file), `${path.basename(file, extension)}.rejected.csv`);
+  return path.resolve(`${path.basename(file, extension)}.rejected.csv`);
 }
 
 // ---------------------------------------------------------------------------
@@ -399,6 +400,9 @@ async function openCsv(file: string, size: number, head: Buffer, mapping: Import
 
 async function openXlsx(file: string, size: number, mapping: ImportMapping): Promise<TableReader> {
   const stream = fs.createReadStream(file);
+  // NOTE: an XLSX file stores each distinct text once, in a shared-string table
+  // that the rows point into, so the reader keeps that table in memory. Memory
+  // therefore grows with the workbook's distinct text; CSV has no such table.
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(stream, {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -491,7 +495,7 @@ function cellValue(value: unknown): CellValue | undefined {
 }
 
 function isCsvError(error: unknown): error is Error {
-  return error instanceof Error && error.name === 'CsvError';
+  return error instanceof CsvError;
 }
 
 // ---------------------------------------------------------------------------
@@ -535,21 +539,31 @@ function csvField(value: string): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** A progress bar on a terminal; otherwise a plain line every few seconds. */
-class ProgressDisplay {
-  private lastDrawn = 0;
+/**
+ * Progress on stderr: a bar redrawn in place on a terminal, otherwise a plain
+ * line every few seconds, which suits log files.
+ *
+ * @example
+ *   const progress = new ProgressDisplay(process.stderr, () => bytesRead / size);
+ *   progress.update(counts); // after each batch
+ *   progress.finish();
+ */
+export class ProgressDisplay {
+  private lastDrawn: number;
   private drewBar = false;
+  private readonly started: number;
 
   constructor(
     private readonly stderr: ImportIo['stderr'],
     private readonly fraction: () => number,
-    private readonly started: number,
+    private readonly clock: () => number = Date.now,
   ) {
-    this.lastDrawn = started;
+    this.started = clock();
+    this.lastDrawn = this.started;
   }
 
   update(counts: ImportCounts): void {
-    const now = Date.now();
+    const now = this.clock();
     const interval = this.stderr.isTTY ? BAR_REDRAW_INTERVAL_MS : PLAIN_PROGRESS_INTERVAL_MS;
     if (now - this.lastDrawn < interval) return;
     this.lastDrawn = now;
@@ -566,6 +580,7 @@ class ProgressDisplay {
     }
   }
 
+  /** Clears the bar, so that the summary starts on a clean line. */
   finish(): void {
     if (this.drewBar) this.stderr.write('\r\x1b[K');
   }
@@ -578,42 +593,54 @@ class ProgressDisplay {
 const MAX_NAMES_SHOWN = 10;
 
 function formatSummary(summary: ImportSummary, job: ImportJob): string {
-  const lines: string[] = [];
+  if (summary.imported + summary.skipped + summary.rejected !== summary.total) {
+    throw new Error(`import summary does not add up: ${summary.imported} + ${summary.skipped} + ${summary.rejected} ≠ ${summary.total}`);
+  }
   const seconds = job.elapsedMs / 1000;
   const rate = seconds > 0 ? Math.round(summary.total / seconds) : summary.total;
-  lines.push(`Read ${summary.total} rows in ${seconds.toFixed(1)} s (${rate} rows/s).`);
+  const lines = [`Read ${summary.total} rows in ${seconds.toFixed(1)} s (${rate} rows/s).`];
   if (job.reader.blankRows() > 0) lines.push(`Ignored ${job.reader.blankRows()} blank rows (no value in any cell).`);
   if (summary.dryRun) lines.push('Dry run: nothing was written to the database; the counts show what an import would do.');
-  const verb = summary.dryRun ? 'Would create' : 'Created';
-  if (summary.createdAgencies.length > 0 || summary.createdCategories.length > 0) {
-    lines.push(
-      `${verb} ${summary.createdAgencies.length} agencies and ${summary.createdCategories.length} categories, inactive until an administrator activates them` +
-        ` (codes such as ${[...summary.createdAgencies.slice(0, 2), ...summary.createdCategories.slice(0, 2)].join(', ')}).`,
-    );
-  }
-  if (summary.unknownAgencies.size > 0) lines.push(`Unknown agency names, not created: ${formatCounts(summary.unknownAgencies)}.`);
-  if (summary.unknownCategories.size > 0) lines.push(`Unknown category names, not created: ${formatCounts(summary.unknownCategories)}.`);
-  if (summary.unmatchedDistricts.size > 0) {
-    const rows = [...summary.unmatchedDistricts.values()].reduce((sum, count) => sum + count, 0);
-    lines.push(
-      `${summary.unmatchedDistricts.size} kecamatan names on ${rows} rows match no kecamatan of the reference data, so those complaints have no district code ` +
-        `(names are kept on the received event): ${formatCounts(summary.unmatchedDistricts)}.`,
-    );
-  }
-  if (summary.unmatchedVillageRows > 0) lines.push(`${summary.unmatchedVillageRows} rows have a kelurahan/desa name that matches no village of their kecamatan.`);
+
+  lines.push(...describeNames(summary));
+
   lines.push(
     summary.rejected > 0
       ? `Rejected rows, with their reasons, are in ${job.reportPath}.`
       : `No row was rejected; the report ${job.reportPath} has only its header.`,
   );
-  if (summary.imported === 0 && summary.skipped > 0 && summary.skipped + summary.rejected === summary.total) {
-    lines.push(`Nothing new: all ${summary.skipped} valid rows had been imported before.`);
-  }
-  if (summary.imported + summary.skipped + summary.rejected !== summary.total) {
-    throw new Error(`import summary does not add up: ${summary.imported} + ${summary.skipped} + ${summary.rejected} ≠ ${summary.total}`);
-  }
+  if (summary.imported === 0 && summary.skipped > 0) lines.push(`Nothing new: all ${summary.skipped} valid rows had been imported before.`);
   lines.push(`imported ${summary.imported}, skipped (already imported) ${summary.skipped}, rejected ${summary.rejected}, total ${summary.total}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Describes created and unknown agencies and categories, and place names without a code. */
+function describeNames(summary: ImportSummary): string[] {
+  const lines: string[] = [];
+  if (summary.createdAgencies.length > 0 || summary.createdCategories.length > 0) {
+    const verb = summary.dryRun ? 'Would create' : 'Created';
+    const examples = [...summary.createdAgencies.slice(0, 2), ...summary.createdCategories.slice(0, 2)].join(', ');
+    lines.push(
+      `${verb} ${summary.createdAgencies.length} agencies and ${summary.createdCategories.length} categories, ` +
+        `inactive until an administrator activates them (codes such as ${examples}).`,
+    );
+  }
+  if (summary.unknownAgencies.size > 0) lines.push(`Unknown agency names, not created: ${formatCounts(summary.unknownAgencies)}.`);
+  if (summary.unknownCategories.size > 0) lines.push(`Unknown category names, not created: ${formatCounts(summary.unknownCategories)}.`);
+
+  if (summary.unmatchedDistricts.size > 0) {
+    const rows = [...summary.unmatchedDistricts.values()].reduce((sum, count) => sum + count, 0);
+    lines.push(
+      `${summary.unmatchedDistricts.size} kecamatan names on ${rows} rows match no kecamatan of the reference data, ` +
+        `so those complaints have no district code (names are kept on the received event): ${formatCounts(summary.unmatchedDistricts)}.`,
+    );
+  }
+  if (summary.unmatchedVillageRows > 0) {
+    lines.push(
+      `${summary.unmatchedVillageRows} rows have a kelurahan/desa name but no village code, because no village of that name lies in a matched kecamatan.`,
+    );
+  }
+  return lines;
 }
 
 function formatCounts(counts: Map<string, number>): string {

@@ -29,7 +29,7 @@ import { CommandError } from './errors.ts';
 import { refreshDeadlines } from './deadlines.ts';
 import { DESCRIPTION_MAX, DESCRIPTION_MIN } from './receive-complaint.ts';
 
-/** Who writes imported events. */
+/** Actor of every event the import writes. */
 export const IMPORT_ACTOR: Actor = { kind: 'system', reason: 'import' };
 
 /** Rows per transaction: large enough to amortise the commit, small enough that one bad row costs little to retry. */
@@ -292,7 +292,7 @@ export interface SourceRow {
   /** Row number as a spreadsheet shows it: the header is row 1. */
   rowNumber: number;
   cells: (CellValue | undefined)[];
-  /** Why the reader could not split this row into the header's columns; the row is then rejected. */
+  /** Reason the reader could not split this row into the header's columns; such a row is rejected. */
   problem?: string;
 }
 
@@ -538,8 +538,9 @@ async function insertBatch(
 }
 
 // SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation)
-// are caused by a row's values; anything else (a lost connection, a full disk)
-// stops the import instead of rejecting every remaining row.
+// come from a row's values, so only that row is rejected. Any other failure,
+// such as a lost connection or a full disk, stops the import instead of
+// rejecting every remaining row.
 const ROW_SQLSTATE_RE = /^2[23][0-9A-Z]{3}$/;
 
 function isRowError(error: unknown): boolean {

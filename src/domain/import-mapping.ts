@@ -1,6 +1,6 @@
 /**
- * Pure rules of the historical complaint import: the mapping file that says
- * which column holds which field, the check of a file's header against it,
+ * Pure rules of the historical complaint import: the mapping file that maps
+ * each field to a column, the check of a file's header against it,
  * date parsing in a stated time zone, and the validation of one row. Nothing
  * here reads files or the database, so every rule is tested with plain values.
  *
@@ -466,12 +466,13 @@ function wallClockMs(year: number, month: number, day: number, hour: number, min
 
 /**
  * Parses a date and time from a file into an instant. Text must match one of
- * `formats` whole; the tokens are YYYY, MM or M (month), DD or D (day), HH or
- * H (hour 0–23), mm (minute) and ss (second), everything else is literal, and
- * missing time parts are zero. The format "ISO8601" takes text with its own
- * offset. A spreadsheet date cell (a Date whose UTC fields hold the wall-clock
- * time, as exceljs returns it) is read as a wall-clock time too. Returns
- * undefined for text that does not match or names an impossible date.
+ * `formats` whole. The tokens are YYYY, MM or M (month), DD or D (day), HH or
+ * H (hour 0–23), mm (minute) and ss (second). Every other character is
+ * literal, and missing time parts are zero. The format "ISO8601" takes text
+ * with its own offset. A spreadsheet date cell (a Date whose UTC fields hold
+ * the wall-clock time, as exceljs returns it) is read as a wall-clock time
+ * too. Returns undefined for text that does not match or names an impossible
+ * date.
  *
  * @example parseDateTime('2022-01-01 00:29:00', ['YYYY-MM-DD HH:mm:ss'], 'Asia/Jakarta') // 2021-12-31T17:29:00.000Z
  */
