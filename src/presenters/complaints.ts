@@ -36,6 +36,11 @@ export interface PublicComplaint {
   deadlines: { clock: string; dueDate: string | null; status: string }[];
 }
 
+// Event types whose text is written to the citizen. Other public events (a
+// disposisi, a verification) may carry an officer's internal instruction, so
+// the public sees that they happened but not their text.
+const CITIZEN_FACING_BODIES = new Set(['followed_up', 'resolved', 'answered', 'held', 'forwarded', 'reopened', 'citizen_replied', 'rated']);
+
 function publicActor(event: ComplaintDetail['events'][number]): string {
   if (event.actorKind === 'citizen') return 'warga';
   if (event.agencyName) return event.agencyName;
@@ -63,7 +68,7 @@ export function presentPublicComplaint(detail: ComplaintDetail): PublicComplaint
           type: event.type,
           at: event.at.toISOString(),
           actor: publicActor(event),
-          body: event.body === null ? null : maskPersonalData(event.body),
+          body: event.body === null || !CITIZEN_FACING_BODIES.has(event.type) ? null : maskPersonalData(event.body),
         };
         if (event.type === 'dispatched' && typeof event.data.agencyName === 'string') entry.agency = event.data.agencyName;
         if (event.type === 'forwarded' && typeof event.data.destination === 'string') entry.destination = event.data.destination;
@@ -77,7 +82,7 @@ export function presentPublicComplaint(detail: ComplaintDetail): PublicComplaint
 }
 
 /**
- * The staff view: everything but identity, which is fetched separately when
+ * Presents a complaint to staff: everything but identity, which is fetched separately when
  * `identityAccess` allows it. A user without full access also gets free text
  * masked, because citizens often type their own number or NIK into it.
  */

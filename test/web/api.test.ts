@@ -124,7 +124,7 @@ for (const backend of BACKENDS) {
     test('end to end through the API, and the tracking view never shows identity', async () => {
       const { trackingCode, id } = await file('Jalan di depan SD berlubang, bahaya untuk anak-anak. Hubungi saya 081200000000.');
       assert.equal((await call('POST', `/api/v1/complaints/${id}/verify`, { type: 'pengaduan', categoryCode: 'jalan-jembatan', districtCode: '33.13.09', villageCode: '33.13.09.1007' }, officer.token)).status, 200);
-      assert.equal((await call('POST', `/api/v1/complaints/${id}/dispatch`, { agencyCode: 'dpupr' }, officer.token)).json.status, 'dispatched');
+      assert.equal((await call('POST', `/api/v1/complaints/${id}/dispatch`, { agencyCode: 'dpupr', note: 'Catatan internal untuk OPD' }, officer.token)).json.status, 'dispatched');
       assert.equal((await call('POST', `/api/v1/complaints/${id}/follow-ups`, { body: 'Survei lokasi dijadwalkan.' }, dpupr.token)).json.status, 'in_progress');
       assert.equal((await call('POST', `/api/v1/complaints/${id}/resolve`, { body: 'Lubang sudah ditambal.' }, dpupr.token)).json.status, 'resolved');
 
@@ -135,6 +135,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(tracked.json.timeline.map((e: { type: string }) => e.type), ['received', 'verified', 'dispatched', 'followed_up', 'resolved']);
       assert.match(tracked.json.description, /disamarkan/);
       assertNoIdentity(tracked.text);
+      assert.equal(tracked.text.includes('Catatan internal untuk OPD'), false);
 
       const detail = await call('GET', `/api/v1/complaints/${id}`, undefined, dpupr.token);
       assert.equal(detail.status, 200);

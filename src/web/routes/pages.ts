@@ -1,7 +1,119 @@
-/** Registers the server-rendered pages: the citizen portal and the back office. */
-import type { Hono } from 'hono';
+/**
+ * Registers the server-rendered pages: static assets, the citizen portal
+ * (/, /lapor, /lacak) and the back office (/staff). Pages work without
+ * JavaScript; /assets/app.js only enhances them.
+ *
+ * Cross-site form posts are refused in two ways. Public forms have no
+ * session, so they use Hono's origin check (hono/csrf): a POST whose Origin
+ * is neither this request's origin nor PUBLIC_URL, and whose Sec-Fetch-Site
+ * is not same-origin, gets 403. Back-office forms carry the session's CSRF
+ * token in `_csrf`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
+import { bodyLimit } from 'hono/body-limit';
+import { setCookie } from 'hono/cookie';
 import type { AppEnv } from '../context.ts';
+import { LOCALES, type Locale } from '../i18n/index.ts';
+import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from '../../domain/images.ts';
+import { registerPortalRoutes } from './public/portal.tsx';
+import { registerTrackRoutes } from './public/track.tsx';
+import { checkCsrfToken, requireStaffSession } from './staff/guard.tsx';
+import { registerAuthRoutes } from './staff/auth.tsx';
+import { registerInboxRoutes } from './staff/inbox.tsx';
+import { registerComplaintRoutes } from './staff/complaint.tsx';
+import { registerNewComplaintRoutes } from './staff/new.tsx';
+import { registerAdminRoutes } from './staff/admin.tsx';
+import { registerAdminCalendarRoutes } from './staff/admin-calendar.tsx';
+import { messagePageResponse } from './public/errors.tsx';
+import { logger } from '../../logger.ts';
+
+const ASSETS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../assets');
+const ASSET_TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
+
+/** How long the `lang` cookie keeps a chosen language: one year, in seconds. */
+const LANG_COOKIE_SECONDS = 365 * 24 * 3600;
+
+/**
+ * Largest accepted form body: every attachment at its maximum size, plus
+ * 1 MB for the text fields and the multipart framing.
+ */
+export const MAX_FORM_BYTES = MAX_ATTACHMENTS * MAX_ATTACHMENT_BYTES + 1024 * 1024;
+
+/** Reads the assets once at start: they are small and change only with a deploy. */
+function loadAssets(): Map<string, { body: string; type: string }> {
+  const assets = new Map<string, { body: string; type: string }>();
+  for (const file of fs.readdirSync(ASSETS_DIR)) {
+    const type = ASSET_TYPES[path.extname(file)];
+    if (type) assets.set(file, { body: fs.readFileSync(path.join(ASSETS_DIR, file), 'utf8'), type });
+  }
+  return assets;
+}
+
+/** Remembers a language chosen with `?lang=` in a cookie, so later pages keep it without the parameter. */
+const rememberLanguage: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const lang = c.req.query('lang');
+  if (lang && LOCALES.includes(lang as Locale)) {
+    setCookie(c, 'lang', lang, { path: '/', sameSite: 'Lax', maxAge: LANG_COOKIE_SECONDS, secure: c.get('deps').config.cookieSecure });
+  }
+  await next();
+};
+
+function originCheck(): MiddlewareHandler<AppEnv> {
+  const check = csrf({
+    // Behind a TLS proxy the request URL is http while the browser's Origin is https, so PUBLIC_URL is accepted as well.
+    origin: (origin, c: Context<AppEnv>) => origin === new URL(c.req.url).origin || origin === c.get('deps').config.publicUrl,
+  }) as MiddlewareHandler<AppEnv>;
+  // hono/csrf throws a 403 HTTPException; the citizen gets a page that says what to do instead of plain text.
+  // Errors of the route itself never reach this catch, because Hono hands them to app.onError first.
+  return async (c, next) => {
+    try {
+      return await check(c, next);
+    } catch (error) {
+      if (error instanceof HTTPException && error.status === 403) {
+        logger.info({ path: c.req.path }, 'cross-origin form post rejected');
+        return messagePageResponse(c, 'form_origin', 403);
+      }
+      throw error;
+    }
+  };
+}
+
+function uploadLimit(): MiddlewareHandler<AppEnv> {
+  return bodyLimit({
+    maxSize: MAX_FORM_BYTES,
+    onError: (c) => messagePageResponse(c as Context<AppEnv>, 'upload_too_large', 413),
+  }) as MiddlewareHandler<AppEnv>;
+}
 
 export function registerPages(app: Hono<AppEnv>): void {
-  app.get('/', (c) => c.html(`<!DOCTYPE html><html lang="${c.get('locale')}"><head><meta charset="utf-8"><title>${c.get('t')('app.name')}</title></head><body><h1>${c.get('t')('app.name')}</h1></body></html>`));
+  const assets = loadAssets();
+  app.get('/assets/:file', (c) => {
+    const asset = assets.get(c.req.param('file'));
+    if (!asset) return c.notFound();
+    c.header('Content-Type', asset.type);
+    // Pages link assets with a version suffix, so a cached copy is never stale.
+    c.header('Cache-Control', 'public, max-age=86400');
+    return c.body(asset.body);
+  });
+
+  app.use('*', rememberLanguage);
+  const guards = { originCheck: originCheck(), uploadLimit: uploadLimit() };
+  registerPortalRoutes(app, guards);
+  registerTrackRoutes(app, guards);
+
+  app.use('/staff', requireStaffSession);
+  app.use('/staff/*', requireStaffSession);
+  app.use('/staff/*', guards.uploadLimit);
+  app.use('/staff/*', checkCsrfToken);
+  registerAuthRoutes(app, guards);
+  registerInboxRoutes(app);
+  registerNewComplaintRoutes(app);
+  registerComplaintRoutes(app);
+  registerAdminRoutes(app);
+  registerAdminCalendarRoutes(app);
 }

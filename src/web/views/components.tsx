@@ -10,12 +10,12 @@ import type { Locale, Translate } from '../i18n/index.ts';
 import type { ComplaintStatus } from '../../domain/types.ts';
 import { formatDate, formatDateTime } from './format.tsx';
 
-/** Translated error messages of one form, keyed by field name; `_form` holds an error that belongs to no field. */
+/** Translated error messages of one form, keyed by field name. The `_form` key is for an error that belongs to no field. */
 export type FieldErrors = Record<string, string>;
 
 export const FORM_ERROR = '_form';
 
-/** Id of a form control: the field name, prefixed by the form's name where one page holds several forms. */
+/** Returns the id of a form control: the field name, prefixed by the form's name where one page has several forms. */
 export function fieldId(name: string, prefix?: string): string {
   return `${prefix ? `${prefix}-` : ''}${name}`.replace(/[^A-Za-z0-9_-]/g, '-');
 }
@@ -26,9 +26,9 @@ function describedBy(...ids: (string | false | undefined)[]): string | undefined
 }
 
 /**
- * The box at the top of a form that lists every error and links to its field.
- * `order` lists the form's fields as they appear on the page; errors follow
- * that order, with an error that belongs to no field first.
+ * Renders the box at the top of a form that lists every error and links to
+ * its field. `order` lists the form's fields as they appear on the page, and
+ * errors follow that order, with an error that belongs to no field first.
  */
 export function ErrorSummary(props: { t: Translate; errors: FieldErrors; prefix?: string; order?: readonly string[] }) {
   const order = props.order ?? [];
@@ -62,7 +62,7 @@ interface FieldProps {
   label: string;
   hint?: Child;
   error?: string;
-  /** Prefix of the control's id when one page holds several forms. */
+  /** Prefix of the control's id when one page has several forms. */
   prefix?: string;
   /** Adds "(optional)" in the page's language to the label. */
   optional?: boolean;
@@ -340,12 +340,12 @@ export function StatusTag(props: { t: Translate; status: string }) {
 export interface TimelineEntry {
   title: string;
   at: Date | string;
-  /** Who acted, as the audience may see it. */
+  /** Name of the actor as the audience may see it. */
   actor?: string;
   body?: string | null;
   /** Extra lines, for example the reason of an archive. */
   details?: string[];
-  /** Back office only: whether the citizen sees this entry. */
+  /** Back office only: whether the entry is shown to the citizen. */
   visibility?: 'public' | 'internal';
 }
 
@@ -386,12 +386,13 @@ export interface DeadlineRow {
   stoppedAt?: Date | null;
 }
 
-export function DeadlineTable(props: { t: Translate; locale: Locale; rows: DeadlineRow[]; now?: Date }) {
+/** Renders the SLA clocks of a report. With `stacked`, each clock is a card at every width, for narrow columns. */
+export function DeadlineTable(props: { t: Translate; locale: Locale; rows: DeadlineRow[]; stacked?: boolean }) {
   const { t, locale } = props;
   if (props.rows.length === 0) return <p class="body">{t('ui.deadlines_none')}</p>;
   const showStopped = props.rows.some((row) => row.stoppedAt !== undefined);
   return (
-    <table class="table table--responsive">
+    <table class={`table table--responsive${props.stacked ? ' table--stacked' : ''}`}>
       <caption class="table__caption visually-hidden">{t('ui.deadlines')}</caption>
       <thead>
         <tr>

@@ -35,15 +35,15 @@ export function formFiles(body: FormBody, name: string): File[] {
   return (body[name] ?? []).filter((entry): entry is File => typeof entry !== 'string' && (entry.size > 0 || entry.name !== ''));
 }
 
-/** Whether a checkbox with this name was ticked. */
+/** Returns whether a checkbox with this name was ticked. */
 export function formChecked(body: FormBody, name: string): boolean {
   return formText(body, name) !== '';
 }
 
 /**
  * Turns a CommandError into field messages. `aliases` maps the command's
- * field names to the form's (for example `reporter.phone` → `phone`); an
- * error without a known field is shown at the top of the form.
+ * field names to the form's, for example `reporter.phone` to `phone`. An
+ * error without a known field goes to the top of the form.
  */
 export function commandErrors(t: Translate, error: CommandError, fields: readonly string[], aliases: Record<string, string> = {}): FieldErrors {
   const message = t(error.key, error.params);

@@ -12,7 +12,7 @@ import type { Locale, Translate } from '../i18n/index.ts';
 import { canCreateOnBehalf, canManageReferenceData } from '../../policies/complaints.ts';
 import { CsrfField } from './components.tsx';
 
-/** What every view needs from the request. */
+/** Request values that every view needs. */
 export interface PageContext {
   t: Translate;
   locale: Locale;
@@ -101,13 +101,15 @@ export function Layout(props: { ctx: PageContext; title: string; area: 'public' 
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <meta name="referrer" content="same-origin" />
           <title>{`${props.title} – ${serviceName}`}</title>
+          {/* An empty icon, so that browsers do not request /favicon.ico. */}
+          <link rel="icon" href="data:," />
           <link rel="stylesheet" href={`/assets/app.css?v=${ASSET_VERSION}`} />
           <script src={`/assets/app.js?v=${ASSET_VERSION}`} defer></script>
         </head>
         <body>
           <a class="skip-link" href="#main">{t('ui.skip_to_content')}</a>
           <header class={`header header--${area}`}>
-            <div class="width-container header__container">
+            <div class={`width-container${props.wide ? ' width-container--wide' : ''} header__container`}>
               <div class="header__brand">
                 <a class="header__service" href={area === 'staff' ? '/staff' : '/'}>
                   <span class="header__logo" aria-hidden="true">▍</span>
@@ -141,7 +143,7 @@ export function renderPage(c: Context<AppEnv>, page: Child, status = 200) {
   return c.html(page as never, status as 200);
 }
 
-/** A page with a heading and a message, for 403, 404 and similar answers. */
+/** Renders a page with a heading and a message, for 403, 404 and similar responses. */
 export function MessagePage(props: { ctx: PageContext; area: 'public' | 'staff'; title: string; message: string; children?: Child }) {
   return (
     <Layout ctx={props.ctx} title={props.title} area={props.area}>

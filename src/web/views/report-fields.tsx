@@ -40,7 +40,7 @@ export function districtOptions(reference: Pick<ReferenceRows, 'districts'>): Se
   return reference.districts.map((district) => ({ value: district.code, label: district.name }));
 }
 
-/** Every desa and kelurahan, grouped by kecamatan; each group's key is the kecamatan code. */
+/** Returns every desa and kelurahan grouped by kecamatan, with the kecamatan code as each group's key. */
 export function villageGroups(t: Translate, reference: Pick<ReferenceRows, 'districts' | 'villages'>): SelectGroup[] {
   return reference.districts.map((district) => ({
     label: t('report.village_group', { district: district.name }),
@@ -78,7 +78,7 @@ export function privacyOptions(t: Translate, allowed: readonly Privacy[] = PRIVA
   }));
 }
 
-/** The report fields; `audience` switches the wording from "you" (citizen) to "the reporter" (officer). */
+/** Renders the report fields; `audience` switches the intro texts from the citizen's voice to the officer's. */
 export function ReportFields(props: {
   t: Translate;
   locale: Locale;

@@ -37,9 +37,9 @@ export function reportValues(body: FormBody): ReportFormValues {
 }
 
 /**
- * Checks what can be checked without the database, so that the citizen sees
- * every such error at once; the command checks the rest (codes of kecamatan,
- * desa and category, file contents) and reports the first it finds.
+ * Checks what can be checked without the database, so that every such error
+ * is shown at once. The command checks the rest (codes of kecamatan, desa and
+ * category, file contents) and reports the first it finds.
  */
 export function checkReportForm(t: Translate, values: ReportFormValues, files: File[], options: { typeRequired: boolean }): FieldErrors {
   const errors: FieldErrors = {};

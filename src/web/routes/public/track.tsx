@@ -1,5 +1,5 @@
 /**
- * Tracking pages: /lacak asks for a code, /lacak/{code} shows the report as
+ * Tracking pages: /lacak reads a code, /lacak/{code} shows the report as
  * `presentPublicComplaint` shapes it, with a reply form while the report is
  * open and a rating form after an answer that is not rated yet.
  */
@@ -24,8 +24,8 @@ const RATEABLE_STATUSES: readonly string[] = ['resolved', 'closed'];
 const ANSWER_EVENTS: readonly string[] = ['resolved', 'answered'];
 
 /**
- * Whether the latest answer still waits for a rating; the same rule as
- * `rateComplaint`: one rating per answer, counted from the answer's time.
+ * Returns whether the latest answer still waits for a rating. It follows the
+ * rule of `rateComplaint`: one rating per answer, counted from the answer's time.
  */
 export function awaitsRating(complaint: PublicComplaint): boolean {
   if (!RATEABLE_STATUSES.includes(complaint.status)) return false;

@@ -43,7 +43,7 @@ export function registerAuthRoutes(app: Hono<AppEnv>, guards: { originCheck: Mid
     } catch (error) {
       if (!(error instanceof CommandError)) throw error;
       logger.info({ code: error.code }, 'staff sign-in rejected');
-      // Both messages go on the password field: they say nothing about whether the e-mail exists.
+      // Both messages go on the password field, so the page reveals nothing about whether the e-mail exists.
       return fail({ password: t(error.key, error.params) }, error.code === 'locked' ? 423 : 401);
     }
     const session = await createSession(db, userId);

@@ -1,8 +1,8 @@
 /**
  * Gates of the back office. Every /staff page except the sign-in page needs a
- * signed-in user; every POST from a browser session must carry the session's
- * CSRF token in the `_csrf` field, and is rejected with 403 otherwise (API
- * tokens are not sent by browsers automatically, so they need none).
+ * signed-in user. Every POST from a browser session must carry the session's
+ * CSRF token in the `_csrf` field and is rejected with 403 otherwise. Requests
+ * with an API token need none, because browsers never send that token on their own.
  */
 import crypto from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';

@@ -9,7 +9,7 @@ import { pageContext, renderPage } from '../../views/layout.tsx';
 import { InboxPageView, OPEN_FILTER, type InboxFilterValues } from '../../views/staff/inbox.tsx';
 import { staffUser } from './guard.tsx';
 
-/** Longest search text accepted; longer input is cut, because websearch queries grow with their length. */
+/** Maximum search text length; longer input is cut, because the cost of a websearch query grows with its length. */
 const MAX_SEARCH_CHARS = 200;
 /** Highest page number accepted, so that a typed URL cannot ask for an absurd offset. */
 const MAX_PAGE = 10_000;
@@ -22,6 +22,12 @@ const TRACKING_CODE_PREFIX_RE = /^adu[\s-]?/i;
 function searchText(q: string): string {
   if (!TRACKING_CODE_PREFIX_RE.test(q)) return q;
   return normalizeTrackingCode(q) ?? q;
+}
+
+function statusFilter(status: string): ComplaintStatus[] | undefined {
+  if (status === OPEN_FILTER) return [...OPEN_STATUSES];
+  if (status) return [status as ComplaintStatus];
+  return undefined;
 }
 
 export function registerInboxRoutes(app: Hono<AppEnv>): void {
@@ -44,7 +50,7 @@ export function registerInboxRoutes(app: Hono<AppEnv>): void {
     const page = Math.min(Math.max(Number.parseInt(query('page'), 10) || 1, 1), MAX_PAGE);
 
     const filters: InboxFilters = {
-      status: values.status === OPEN_FILTER ? [...OPEN_STATUSES] : values.status ? [values.status as ComplaintStatus] : undefined,
+      status: statusFilter(values.status),
       agency: values.agency || undefined,
       category: values.category || undefined,
       channel: (values.channel || undefined) as Channel | undefined,

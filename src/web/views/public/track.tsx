@@ -1,5 +1,5 @@
 /**
- * The tracking pages: the form that asks for a code (/lacak) and the status
+ * The tracking pages: the form for a tracking code (/lacak) and the status
  * of one report (/lacak/{code}). They render only `PublicComplaint`, the
  * presenter's shape without identity and with personal data masked.
  */

@@ -18,7 +18,7 @@ export interface InboxFilterValues {
   q: string;
 }
 
-/** `status=open` selects every status in which the citizen still waits for an answer. */
+/** Status filter value that selects every open status (the citizen still waits for an answer). */
 export const OPEN_FILTER = 'open';
 
 export function inboxHref(filters: InboxFilterValues, page: number): string {

@@ -1,0 +1,278 @@
+/**
+ * Reference data that administrators edit without a deploy: agencies (OPD),
+ * categories with their routing and SLA clocks, the holiday calendar, and
+ * staff accounts. Every function is for the `admin` role only and throws a
+ * CommandError `forbidden` for anyone else. A change to a category's clocks
+ * or to the calendar recomputes the deadlines of open complaints.
+ *
+ * Example:
+ *   await saveCategory(ctx, { code: 'jalan-jembatan', name: 'Jalan dan jembatan', agencyCode: 'dpupr', verifyDays: 2, ... }, 1)
+ *   // → { category, recomputed: 42 }
+ */
+import type { Agency, Category, User } from '../db/schema.ts';
+import type { Complexity, StaffUser } from '../domain/types.ts';
+import { isValidDate } from '../domain/time.ts';
+import type { HolidayKind } from '../domain/calendar.ts';
+import { canManageReferenceData, OVERSIGHT_AGENCY_CODE } from '../policies/complaints.ts';
+import { logger } from '../logger.ts';
+import type { CommandContext } from './context.ts';
+import { CommandError, invalid } from './errors.ts';
+import { createUser, type CreateUserInput } from './users.ts';
+import { recomputeOpenDeadlines } from './deadlines.ts';
+
+/** Agency kinds the seed data uses; the admin form offers these. */
+export const AGENCY_KINDS = ['dinas', 'badan', 'sekretariat', 'inspektorat', 'rsud', 'satuan', 'unit', 'bumd', 'kecamatan', 'kelurahan'] as const;
+export type AgencyKind = (typeof AGENCY_KINDS)[number];
+
+export const COMPLEXITIES: readonly Complexity[] = ['simple', 'medium', 'complex'];
+export const HOLIDAY_KINDS: readonly HolidayKind[] = ['national', 'collective_leave'];
+
+/** Codes are stable identifiers used in URLs, the API and imports: lower case, digits and dashes. */
+const CODE_RE = /^[a-z0-9][a-z0-9-]{1,39}$/;
+/** Working-day limits of every SLA clock; the same range as the database's CHECK constraints. */
+export const MIN_CLOCK_DAYS = 0;
+export const MAX_CLOCK_DAYS = 365;
+const MAX_NAME_CHARS = 200;
+/** Years the calendar editor accepts; outside them a typo is far more likely than a real need. */
+const MIN_CALENDAR_YEAR = 2000;
+const MAX_CALENDAR_YEAR = 2100;
+
+function requireAdmin(ctx: CommandContext): StaffUser {
+  if (ctx.actor.kind !== 'staff' || !canManageReferenceData(ctx.actor.user)) {
+    throw new CommandError('forbidden', 'only an administrator may change reference data', 'error.admin_only');
+  }
+  return ctx.actor.user;
+}
+
+function requireName(value: string | undefined, field = 'name'): string {
+  const name = (value ?? '').trim();
+  if (!name) throw invalid(field, `${field} is required`, 'error.name_required');
+  if (name.length > MAX_NAME_CHARS) throw invalid(field, `${field} has more than ${MAX_NAME_CHARS} characters`, 'error.text_too_long', { max: MAX_NAME_CHARS });
+  return name;
+}
+
+function requireCode(value: string | undefined): string {
+  const code = (value ?? '').trim().toLowerCase();
+  if (!CODE_RE.test(code)) throw invalid('code', `code "${code}" must be 2 to 40 lower-case letters, digits or dashes`, 'error.code_invalid');
+  return code;
+}
+
+// Agencies (OPD)
+
+export async function addAgency(ctx: CommandContext, input: { code: string; name: string; kind: string }): Promise<Agency> {
+  const admin = requireAdmin(ctx);
+  const code = requireCode(input.code);
+  const name = requireName(input.name);
+  if (!AGENCY_KINDS.includes(input.kind as AgencyKind)) {
+    throw invalid('kind', `kind must be one of ${AGENCY_KINDS.join(', ')}`, 'error.agency_kind_invalid');
+  }
+  const existing = await ctx.db.selectFrom('agencies').select('id').where('code', '=', code).executeTakeFirst();
+  if (existing) throw new CommandError('conflict', `an agency with code ${code} exists`, 'error.agency_exists', { code }, 'code');
+  const agency = await ctx.db.insertInto('agencies').values({ code, name, kind: input.kind }).returningAll().executeTakeFirstOrThrow();
+  logger.info({ adminId: admin.id, agencyId: agency.id }, 'agency added');
+  return agency;
+}
+
+export async function renameAgency(ctx: CommandContext, agencyId: number, input: { name: string }): Promise<Agency> {
+  const admin = requireAdmin(ctx);
+  const name = requireName(input.name);
+  const agency = await ctx.db.updateTable('agencies').set({ name }).where('id', '=', agencyId).returningAll().executeTakeFirst();
+  if (!agency) throw new CommandError('not_found', `agency ${agencyId} not found`, 'error.not_found.agency');
+  logger.info({ adminId: admin.id, agencyId }, 'agency renamed');
+  return agency;
+}
+
+/**
+ * Deactivates (or reactivates) an agency. A deactivated agency receives no
+ * new disposisi; complaints already sent to it stay there until they are dispatched
+ * again, and its officers can still sign in to finish them.
+ */
+export async function setAgencyActive(ctx: CommandContext, agencyId: number, active: boolean): Promise<Agency> {
+  const admin = requireAdmin(ctx);
+  const current = await ctx.db.selectFrom('agencies').select('code').where('id', '=', agencyId).executeTakeFirst();
+  if (!current) throw new CommandError('not_found', `agency ${agencyId} not found`, 'error.not_found.agency');
+  if (!active && current.code === OVERSIGHT_AGENCY_CODE) {
+    throw new CommandError('conflict', 'the Inspektorat receives every oversight report and cannot be deactivated', 'error.agency_oversight_required');
+  }
+  const agency = await ctx.db.updateTable('agencies').set({ active }).where('id', '=', agencyId).returningAll().executeTakeFirstOrThrow();
+  logger.info({ adminId: admin.id, agencyId, active }, active ? 'agency reactivated' : 'agency deactivated');
+  return agency;
+}
+
+// Categories
+
+export interface CategoryInput {
+  /** Only read when a category is added; an existing category keeps its code. */
+  code?: string;
+  name: string;
+  nameEn?: string | null;
+  /** Default agency; null or '' for none (the complaint officer then chooses on verification). */
+  agencyCode?: string | null;
+  oversight: boolean;
+  complexity: Complexity;
+  verifyDays: number;
+  firstFollowUpDays: number;
+  resolutionDaysSimple: number;
+  resolutionDaysMedium: number;
+  resolutionDaysComplex: number;
+  autoCloseDays: number;
+  active?: boolean;
+}
+
+function requireDays(value: number, field: string): number {
+  if (!Number.isInteger(value) || value < MIN_CLOCK_DAYS || value > MAX_CLOCK_DAYS) {
+    throw invalid(field, `${field} must be a whole number of working days from ${MIN_CLOCK_DAYS} to ${MAX_CLOCK_DAYS}`, 'error.days_invalid',
+      { min: MIN_CLOCK_DAYS, max: MAX_CLOCK_DAYS });
+  }
+  return value;
+}
+
+/**
+ * Adds a category (`categoryId` absent) or updates one, then recomputes the
+ * deadlines of its open complaints so that new clocks apply at once.
+ * Returns the category and how many complaints were recomputed.
+ */
+export async function saveCategory(ctx: CommandContext, input: CategoryInput, categoryId?: number): Promise<{ category: Category; recomputed: number }> {
+  const admin = requireAdmin(ctx);
+  const name = requireName(input.name);
+  const nameEn = input.nameEn?.trim() ? requireName(input.nameEn, 'nameEn') : null;
+  if (!COMPLEXITIES.includes(input.complexity)) throw invalid('complexity', 'complexity must be simple, medium or complex', 'error.complexity_invalid');
+  const days = {
+    verify_days: requireDays(input.verifyDays, 'verifyDays'),
+    first_follow_up_days: requireDays(input.firstFollowUpDays, 'firstFollowUpDays'),
+    resolution_days_simple: requireDays(input.resolutionDaysSimple, 'resolutionDaysSimple'),
+    resolution_days_medium: requireDays(input.resolutionDaysMedium, 'resolutionDaysMedium'),
+    resolution_days_complex: requireDays(input.resolutionDaysComplex, 'resolutionDaysComplex'),
+    auto_close_days: requireDays(input.autoCloseDays, 'autoCloseDays'),
+  };
+
+  let agencyId: number | null = null;
+  const agencyCode = input.agencyCode?.trim() || null;
+  if (agencyCode) {
+    const agency = await ctx.db.selectFrom('agencies').select(['id', 'active']).where('code', '=', agencyCode).executeTakeFirst();
+    if (!agency || !agency.active) throw invalid('agencyCode', `agency "${agencyCode}" does not exist`, 'error.agency_unknown', { code: agencyCode });
+    agencyId = agency.id;
+  }
+  // Oversight reports must never reach the agency complained about, so their category routes to the Inspektorat.
+  if (input.oversight && agencyCode !== OVERSIGHT_AGENCY_CODE) {
+    throw invalid('agencyCode', 'an oversight category must route to the Inspektorat', 'error.oversight_only_inspektorat');
+  }
+
+  const values = {
+    name,
+    name_en: nameEn,
+    agency_id: agencyId,
+    oversight: input.oversight,
+    complexity: input.complexity,
+    ...days,
+    active: input.active ?? true,
+  };
+  let category: Category | undefined;
+  if (categoryId === undefined) {
+    const code = requireCode(input.code);
+    const existing = await ctx.db.selectFrom('categories').select('id').where('code', '=', code).executeTakeFirst();
+    if (existing) throw new CommandError('conflict', `a category with code ${code} exists`, 'error.category_exists', { code }, 'code');
+    category = await ctx.db.insertInto('categories').values({ code, ...values }).returningAll().executeTakeFirstOrThrow();
+  } else {
+    category = await ctx.db.updateTable('categories').set(values).where('id', '=', categoryId).returningAll().executeTakeFirst();
+    if (!category) throw new CommandError('not_found', `category ${categoryId} not found`, 'error.not_found.category');
+  }
+  const recomputed = await recomputeOpenDeadlines(ctx.db, { categoryId: category.id, now: ctx.now });
+  logger.info({ adminId: admin.id, categoryId: category.id, recomputed }, categoryId === undefined ? 'category added' : 'category updated');
+  return { category, recomputed };
+}
+
+// Holiday calendar
+
+export interface HolidayInput {
+  /** `YYYY-MM-DD`, a WIB calendar date. */
+  date: string;
+  kind: HolidayKind;
+  name: string;
+  /** The decree that set the date, for example "SKB 3 Menteri 2025". */
+  basis?: string | null;
+}
+
+function requireDate(value: string): string {
+  const date = (value ?? '').trim();
+  if (!isValidDate(date)) throw invalid('date', `"${date}" is not a date in the form YYYY-MM-DD`, 'error.holiday_date_invalid');
+  return date;
+}
+
+function requireYear(year: number): number {
+  if (!Number.isInteger(year) || year < MIN_CALENDAR_YEAR || year > MAX_CALENDAR_YEAR) {
+    throw invalid('year', `year must be from ${MIN_CALENDAR_YEAR} to ${MAX_CALENDAR_YEAR}`, 'error.year_invalid', { min: MIN_CALENDAR_YEAR, max: MAX_CALENDAR_YEAR });
+  }
+  return year;
+}
+
+/** Adds a holiday and recomputes open deadlines; returns how many complaints were recomputed. */
+export async function addHoliday(ctx: CommandContext, input: HolidayInput): Promise<{ recomputed: number }> {
+  const admin = requireAdmin(ctx);
+  const date = requireDate(input.date);
+  if (!HOLIDAY_KINDS.includes(input.kind)) throw invalid('kind', 'kind must be national or collective_leave', 'error.holiday_kind_invalid');
+  const name = requireName(input.name);
+  const existing = await ctx.db.selectFrom('holidays').select('date').where('date', '=', date).executeTakeFirst();
+  if (existing) throw new CommandError('conflict', `${date} is already a holiday`, 'error.holiday_exists', { date }, 'date');
+  await ctx.db.insertInto('holidays').values({ date, kind: input.kind, name, basis: input.basis?.trim() || null, note: null }).execute();
+  const recomputed = await recomputeOpenDeadlines(ctx.db, { now: ctx.now });
+  logger.info({ adminId: admin.id, date, recomputed }, 'holiday added');
+  return { recomputed };
+}
+
+export async function removeHoliday(ctx: CommandContext, date: string): Promise<{ recomputed: number }> {
+  const admin = requireAdmin(ctx);
+  const checked = requireDate(date);
+  const deleted = await ctx.db.deleteFrom('holidays').where('date', '=', checked).executeTakeFirst();
+  if (Number(deleted.numDeletedRows) === 0) throw new CommandError('not_found', `${checked} is not a holiday`, 'error.not_found.holiday', { date: checked });
+  const recomputed = await recomputeOpenDeadlines(ctx.db, { now: ctx.now });
+  logger.info({ adminId: admin.id, date: checked, recomputed }, 'holiday removed');
+  return { recomputed };
+}
+
+/**
+ * Marks a year's holiday list as complete (or no longer complete). Deadlines
+ * that fall in a year not marked are flagged "calendar not available".
+ */
+export async function setCalendarYearCovered(ctx: CommandContext, year: number, covered: boolean): Promise<{ recomputed: number }> {
+  const admin = requireAdmin(ctx);
+  const checked = requireYear(year);
+  if (covered) {
+    await ctx.db.insertInto('calendar_years').values({ year: checked }).onConflict((oc) => oc.column('year').doNothing()).execute();
+  } else {
+    await ctx.db.deleteFrom('calendar_years').where('year', '=', checked).execute();
+  }
+  const recomputed = await recomputeOpenDeadlines(ctx.db, { now: ctx.now });
+  logger.info({ adminId: admin.id, year: checked, covered, recomputed }, 'calendar year coverage changed');
+  return { recomputed };
+}
+
+// Staff accounts
+
+/** Adds a staff account; without a password one is generated and returned once. */
+export async function addStaffUser(ctx: CommandContext, input: CreateUserInput): Promise<{ user: User; generatedPassword?: string }> {
+  const admin = requireAdmin(ctx);
+  const result = await createUser(ctx.db, { ...input, agencyCode: input.agencyCode?.trim() || undefined, password: input.password || undefined });
+  logger.info({ adminId: admin.id, userId: result.user.id, role: result.user.role }, 'staff user added');
+  return result;
+}
+
+/**
+ * Deactivates (or reactivates) a staff account. Deactivation also ends the
+ * user's sessions and revokes their API tokens, so it takes effect at once.
+ * An administrator cannot deactivate their own account.
+ */
+export async function setUserActive(ctx: CommandContext, userId: number, active: boolean): Promise<User> {
+  const admin = requireAdmin(ctx);
+  if (!active && userId === admin.id) throw new CommandError('conflict', 'an administrator cannot deactivate their own account', 'error.user_self_deactivate');
+  return ctx.db.transaction().execute(async (trx) => {
+    const user = await trx.updateTable('users').set({ active }).where('id', '=', userId).returningAll().executeTakeFirst();
+    if (!user) throw new CommandError('not_found', `user ${userId} not found`, 'error.not_found.user');
+    if (!active) {
+      await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+      await trx.updateTable('api_tokens').set({ revoked_at: new Date() }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+    }
+    logger.info({ adminId: admin.id, userId, active }, active ? 'staff user reactivated' : 'staff user deactivated');
+    return user;
+  });
+}

@@ -1,0 +1,31 @@
+/** Error pages that middleware returns before a route runs: an upload over the size limit, a form posted from another site. */
+import type { Context } from 'hono';
+import type { AppEnv } from '../../context.ts';
+import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from '../../../domain/images.ts';
+import { MessagePage, pageContext, renderPage } from '../../views/layout.tsx';
+
+export type MiddlewareError = 'upload_too_large' | 'form_origin';
+
+/** Returns the page that shows the form a rejected POST came from, so the link back leads to a page that exists. */
+export function formPagePath(path: string): string {
+  const tracking = /^(\/lacak\/[^/]+)\/(?:balas|nilai)$/.exec(path);
+  if (tracking) return tracking[1];
+  const complaint = /^(\/staff\/complaints\/\d+)\/[a-z-]+$/.exec(path);
+  if (complaint) return complaint[1];
+  if (path.startsWith('/staff/admin/')) return '/staff/admin';
+  return path;
+}
+
+export function messagePageResponse(c: Context<AppEnv>, error: MiddlewareError, status: number) {
+  const ctx = pageContext(c);
+  const area = c.req.path.startsWith('/staff') ? 'staff' : 'public';
+  const maxMegabytes = MAX_ATTACHMENT_BYTES / (1024 * 1024);
+  return renderPage(
+    c,
+    <MessagePage ctx={ctx} area={area} title={ctx.t(`page_error.${error}.title`)}
+      message={ctx.t(`page_error.${error}.body`, { files: MAX_ATTACHMENTS, megabytes: maxMegabytes })}>
+      <p class="body"><a href={formPagePath(c.req.path)}>{ctx.t('page_error.back')}</a></p>
+    </MessagePage>,
+    status,
+  );
+}

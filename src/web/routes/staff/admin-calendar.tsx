@@ -1,0 +1,150 @@
+/**
+ * Administration of categories (routing and SLA clocks) and of the holiday
+ * calendar. Both change deadlines: the commands recompute the open
+ * complaints' clocks and the banner shows how many were recomputed.
+ */
+import type { Context, Hono } from 'hono';
+import type { AppEnv } from '../../context.ts';
+import { addHoliday, removeHoliday, saveCategory, setCalendarYearCovered, type CategoryInput } from '../../../commands/manage-reference-data.ts';
+import { listReferenceData } from '../../../queries/complaints.ts';
+import type { HolidayKind } from '../../../domain/calendar.ts';
+import type { Complexity } from '../../../domain/types.ts';
+import { wibDate } from '../../../domain/time.ts';
+import { pageContext, renderPage } from '../../views/layout.tsx';
+import {
+  AdminCategoriesPage, AdminCategoryFormPage, CATEGORY_FIELDS, NEW_CATEGORY_VALUES, categoryFormValues, type CategoryRow,
+} from '../../views/staff/admin-categories.tsx';
+import { AdminHolidaysPage, HOLIDAY_FIELDS } from '../../views/staff/admin-holidays.tsx';
+import type { FieldErrors } from '../../views/components.tsx';
+import { attempt, formChecked, formText, readForm, type FormBody } from '../../views/form.tsx';
+import { adminBanner, adminContext, parseId } from './admin.tsx';
+
+const CATEGORY_BANNERS = ['category-added', 'category-saved'] as const;
+const HOLIDAY_BANNERS = ['holiday-added', 'holiday-removed', 'year-covered', 'year-uncovered'] as const;
+const YEAR_RE = /^\d{4}$/;
+
+/** Reads a whole number of days; anything else becomes NaN, which the command rejects with a message on that field. */
+function days(value: string): number {
+  return /^\s*\d{1,4}\s*$/.test(value) ? Number(value) : Number.NaN;
+}
+
+function categoryValues(form: FormBody): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const field of CATEGORY_FIELDS) values[field] = formText(form, field);
+  values.oversight = formChecked(form, 'oversight') ? '1' : '';
+  values.active = formChecked(form, 'active') ? '1' : '';
+  return values;
+}
+
+function categoryInput(values: Record<string, string>): CategoryInput {
+  return {
+    code: values.code,
+    name: values.name,
+    nameEn: values.nameEn,
+    agencyCode: values.agencyCode,
+    oversight: values.oversight === '1',
+    complexity: values.complexity as Complexity,
+    verifyDays: days(values.verifyDays),
+    firstFollowUpDays: days(values.firstFollowUpDays),
+    resolutionDaysSimple: days(values.resolutionDaysSimple),
+    resolutionDaysMedium: days(values.resolutionDaysMedium),
+    resolutionDaysComplex: days(values.resolutionDaysComplex),
+    autoCloseDays: days(values.autoCloseDays),
+    active: values.active === '1',
+  };
+}
+
+async function categoryForm(c: Context<AppEnv>, categoryId: number | undefined, values: Record<string, string>, errors: FieldErrors = {}, status = 200) {
+  const reference = await listReferenceData(c.get('deps').db);
+  return renderPage(c, <AdminCategoryFormPage ctx={pageContext(c)} categoryId={categoryId} values={values} errors={errors} reference={reference} />, status);
+}
+
+async function holidaysPage(c: Context<AppEnv>, year: number, options: { values?: Record<string, string>; errors?: FieldErrors; status?: number } = {}) {
+  const db = c.get('deps').db;
+  // NOTE: read models for this page only; they belong in queries/ once another page needs them.
+  const [holidays, coveredYears, holidayYears] = await Promise.all([
+    db.selectFrom('holidays').select(['date', 'kind', 'name', 'basis'])
+      .where('date', '>=', `${year}-01-01`).where('date', '<=', `${year}-12-31`).orderBy('date').execute(),
+    db.selectFrom('calendar_years').select('year').execute(),
+    db.selectFrom('holidays').select((eb) => eb.fn<number>('date_part', [eb.val('year'), 'date']).as('year')).distinct().execute(),
+  ]);
+  const currentYear = Number(wibDate(new Date()).slice(0, 4));
+  const years = new Set<number>([currentYear, currentYear + 1, year, ...coveredYears.map((row) => row.year), ...holidayYears.map((row) => Number(row.year))]);
+  return renderPage(
+    c,
+    <AdminHolidaysPage ctx={pageContext(c)} year={year} years={[...years].sort((a, b) => a - b)}
+      covered={coveredYears.some((row) => row.year === year)} holidays={holidays} values={options.values ?? {}} errors={options.errors ?? {}}
+      banner={adminBanner(c, HOLIDAY_BANNERS)} />,
+    options.status ?? 200,
+  );
+}
+
+export function registerAdminCalendarRoutes(app: Hono<AppEnv>): void {
+  app.get('/staff/admin/categories', async (c) => {
+    const reference = await listReferenceData(c.get('deps').db);
+    return renderPage(c, <AdminCategoriesPage ctx={pageContext(c)} categories={reference.categories as CategoryRow[]} reference={reference}
+      banner={adminBanner(c, CATEGORY_BANNERS)} />);
+  });
+
+  app.get('/staff/admin/categories/new', (c) => categoryForm(c, undefined, { ...NEW_CATEGORY_VALUES }));
+
+  app.post('/staff/admin/categories/new', async (c) => {
+    const values = categoryValues(await readForm(c));
+    const result = await attempt(c.get('t'), CATEGORY_FIELDS, () => saveCategory(adminContext(c), categoryInput(values)));
+    if (!result.ok) return categoryForm(c, undefined, values, result.errors, result.error.httpStatus);
+    return c.redirect(`/staff/admin/categories?done=category-added&n=${result.value.recomputed}`, 303);
+  });
+
+  app.get('/staff/admin/categories/:id', async (c) => {
+    const id = parseId(c.req.param('id'));
+    const reference = await listReferenceData(c.get('deps').db);
+    const row = reference.categories.find((category) => category.id === id) as CategoryRow | undefined;
+    if (!row) return c.redirect('/staff/admin/categories', 303);
+    return categoryForm(c, row.id, categoryFormValues(row));
+  });
+
+  app.post('/staff/admin/categories/:id', async (c) => {
+    const id = parseId(c.req.param('id'));
+    if (id === null) return c.redirect('/staff/admin/categories', 303);
+    const values = categoryValues(await readForm(c));
+    const result = await attempt(c.get('t'), CATEGORY_FIELDS, () => saveCategory(adminContext(c), categoryInput(values), id));
+    if (!result.ok) return categoryForm(c, id, values, result.errors, result.error.httpStatus);
+    return c.redirect(`/staff/admin/categories?done=category-saved&n=${result.value.recomputed}`, 303);
+  });
+
+  app.get('/staff/admin/holidays', (c) => {
+    const raw = c.req.query('year') ?? '';
+    const year = YEAR_RE.test(raw) ? Number(raw) : Number(wibDate(new Date()).slice(0, 4));
+    return holidaysPage(c, year);
+  });
+
+  app.post('/staff/admin/holidays', async (c) => {
+    const form = await readForm(c);
+    const values: Record<string, string> = {};
+    for (const field of HOLIDAY_FIELDS) values[field] = formText(form, field);
+    const year = YEAR_RE.test(values.date.slice(0, 4)) ? Number(values.date.slice(0, 4)) : Number(wibDate(new Date()).slice(0, 4));
+    const result = await attempt(c.get('t'), HOLIDAY_FIELDS, () =>
+      addHoliday(adminContext(c), { date: values.date, kind: values.kind as HolidayKind, name: values.name, basis: values.basis }));
+    if (!result.ok) return holidaysPage(c, year, { values, errors: result.errors, status: result.error.httpStatus });
+    return c.redirect(`/staff/admin/holidays?year=${year}&done=holiday-added&n=${result.value.recomputed}`, 303);
+  });
+
+  app.post('/staff/admin/holidays/:date/remove', async (c) => {
+    const date = c.req.param('date');
+    const year = YEAR_RE.test(date.slice(0, 4)) ? Number(date.slice(0, 4)) : Number(wibDate(new Date()).slice(0, 4));
+    const result = await attempt(c.get('t'), [], () => removeHoliday(adminContext(c), date));
+    if (!result.ok) return holidaysPage(c, year, { errors: result.errors, status: result.error.httpStatus });
+    return c.redirect(`/staff/admin/holidays?year=${year}&done=holiday-removed&n=${result.value.recomputed}`, 303);
+  });
+
+  app.post('/staff/admin/holidays/years/:year', async (c) => {
+    const raw = c.req.param('year');
+    const year = YEAR_RE.test(raw) ? Number(raw) : Number.NaN;
+    const covered = formText(await readForm(c), 'covered') === '1';
+    const fallbackYear = Number(wibDate(new Date()).slice(0, 4));
+    const result = await attempt(c.get('t'), [], () => setCalendarYearCovered(adminContext(c), year, covered));
+    if (!result.ok) return holidaysPage(c, Number.isNaN(year) ? fallbackYear : year, { errors: result.errors, status: result.error.httpStatus });
+    return c.redirect(`/staff/admin/holidays?year=${year}&done=${covered ? 'year-covered' : 'year-uncovered'}&n=${result.value.recomputed}`, 303);
+  });
+}
+

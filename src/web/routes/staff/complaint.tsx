@@ -1,0 +1,238 @@
+/**
+ * The case page (/staff/complaints/{id}), its action forms, the identity
+ * reveal and attachment downloads. A case the user may not see returns 404,
+ * the same as one that does not exist. After a successful action the page
+ * redirects back with a banner (post/redirect/get); a CommandError renders
+ * the page again with the message next to the field.
+ */
+import type { Context, Hono } from 'hono';
+import type { AppEnv, AuthUser } from '../../context.ts';
+import type { Complaint } from '../../../db/schema.ts';
+import type { CommandContext } from '../../../commands/context.ts';
+import { invalid } from '../../../commands/errors.ts';
+import { verifyComplaint } from '../../../commands/verify-complaint.ts';
+import { dispatchComplaint } from '../../../commands/dispatch-complaint.ts';
+import { returnComplaint } from '../../../commands/return-complaint.ts';
+import { followUpComplaint } from '../../../commands/follow-up-complaint.ts';
+import { answerComplaint, resolveComplaint } from '../../../commands/resolve-complaint.ts';
+import { holdComplaint, resumeComplaint } from '../../../commands/hold-complaint.ts';
+import { archiveComplaint, forwardComplaint, type ArchiveReason } from '../../../commands/close-complaint.ts';
+import { reopenComplaint } from '../../../commands/reopen-complaint.ts';
+import { addNote } from '../../../commands/add-note.ts';
+import { mergeComplaints } from '../../../commands/merge-complaints.ts';
+import { canAct, identityAccess } from '../../../policies/complaints.ts';
+import { getComplaintByTrackingCode, getComplaintDetail, getReporterIdentity, listReferenceData } from '../../../queries/complaints.ts';
+import { presentStaffComplaint } from '../../../presenters/complaints.ts';
+import { canApply, type Action } from '../../../domain/lifecycle.ts';
+import { COMPLAINT_TYPES, PRIVACY_LEVELS, type ComplaintType, type Complexity, type Privacy } from '../../../domain/types.ts';
+import { normalizeTrackingCode } from '../../../domain/tracking-code.ts';
+import { MessagePage, pageContext, renderPage } from '../../views/layout.tsx';
+import { CASE_BANNERS, CasePage, type CaseBanner, type IdentityPanelState } from '../../views/staff/case.tsx';
+import { ACTION_FIELDS, CASE_ACTIONS, type ActionFormState, type CaseAction } from '../../views/staff/case-actions.tsx';
+import { attempt, formText, readForm } from '../../views/form.tsx';
+import { forbiddenPage, staffUser } from './guard.tsx';
+
+const POLICY_ACTION: Record<CaseAction, Action> = {
+  verify: 'verify', dispatch: 'dispatch', 'follow-up': 'follow_up', resolve: 'resolve', answer: 'answer', return: 'return',
+  hold: 'hold', resume: 'resume', reopen: 'reopen', forward: 'forward', archive: 'archive', merge: 'merge', note: 'note',
+};
+
+const COMPLEXITIES: readonly string[] = ['simple', 'medium', 'complex'];
+
+/** Actions the user may take on the complaint in its current status, in page order. */
+export function allowedActions(user: AuthUser, complaint: Complaint): CaseAction[] {
+  return CASE_ACTIONS.filter((action) => {
+    const policyAction = POLICY_ACTION[action];
+    if (!canAct(user, complaint, policyAction) || !canApply(complaint.status, policyAction)) return false;
+    // Disposisi needs a classified report; until then the verify form is the way forward.
+    if (action === 'dispatch') return complaint.type !== null && complaint.category_id !== null && complaint.district_code !== null;
+    return true;
+  });
+}
+
+/** Returns the form to show expanded when nothing failed: the usual next step for the case's status. */
+function nextStep(allowed: readonly CaseAction[], status: string): CaseAction | null {
+  const preferred: Record<string, CaseAction[]> = {
+    new: ['verify'],
+    verified: ['dispatch'],
+    dispatched: ['follow-up'],
+    in_progress: ['resolve'],
+    on_hold: ['resume'],
+  };
+  return (preferred[status] ?? []).find((action) => allowed.includes(action)) ?? null;
+}
+
+function parseId(raw: string): number | null {
+  if (!/^\d{1,15}$/.test(raw)) return null;
+  const id = Number(raw);
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
+function caseNotFound(c: Context<AppEnv>) {
+  const ctx = pageContext(c);
+  return renderPage(
+    c,
+    <MessagePage ctx={ctx} area="staff" title={ctx.t('case.not_found_title')} message={ctx.t('error.not_found.complaint')}>
+      <p class="body"><a href="/staff">{ctx.t('staff.back_to_inbox')}</a></p>
+    </MessagePage>,
+    404,
+  );
+}
+
+async function renderCase(
+  c: Context<AppEnv>,
+  id: number,
+  options: { state?: ActionFormState; banner?: CaseBanner; revealIdentity?: boolean } = {},
+  status = 200,
+) {
+  const user = staffUser(c);
+  const db = c.get('deps').db;
+  const detail = await getComplaintDetail(db, user, id);
+  if (!detail) return caseNotFound(c);
+  const access = identityAccess(user, detail.complaint);
+  const identity: IdentityPanelState = { access };
+  // Complaint officers see identity at once; the handling agency only after asking. Both views are logged.
+  if (access === 'full' || (access === 'on_request' && options.revealIdentity)) {
+    identity.identity = await getReporterIdentity(db, user.id, detail.complaint);
+  }
+  const allowed = allowedActions(user, detail.complaint);
+  const reference = await listReferenceData(db);
+  return renderPage(
+    c,
+    <CasePage ctx={pageContext(c)} complaint={presentStaffComplaint(detail, access)} reference={reference} identity={identity}
+      allowed={allowed} open={options.state?.action ?? nextStep(allowed, detail.complaint.status)} state={options.state} banner={options.banner} />,
+    status,
+  );
+}
+
+/** Finds the case a duplicate is merged into, by number or by tracking code. */
+async function mergeTargetId(ctx: CommandContext, typed: string): Promise<number> {
+  const text = typed.trim();
+  if (/^\d{1,15}$/.test(text)) return Number(text);
+  const code = normalizeTrackingCode(text);
+  const target = code ? await getComplaintByTrackingCode(ctx.db, code) : undefined;
+  if (!target) throw invalid('intoId', `no report with code or number "${text}"`, 'error.merge_target_not_found', { value: text });
+  return target.complaint.id;
+}
+
+function required(value: string, field: string, key: string): string {
+  if (!value.trim()) throw invalid(field, `${field} is required`, key);
+  return value;
+}
+
+async function runAction(ctx: CommandContext, id: number, action: CaseAction, values: Record<string, string>): Promise<void> {
+  switch (action) {
+    case 'verify': {
+      const type = required(values.type, 'type', 'error.type_required');
+      if (!COMPLAINT_TYPES.includes(type as ComplaintType)) throw invalid('type', 'unknown type', 'error.type_invalid');
+      const complexity = values.complexity && COMPLEXITIES.includes(values.complexity) ? (values.complexity as Complexity) : undefined;
+      const privacy = PRIVACY_LEVELS.includes(values.privacy as Privacy) ? (values.privacy as Privacy) : undefined;
+      await verifyComplaint(ctx, id, {
+        type: type as ComplaintType,
+        categoryCode: required(values.categoryCode, 'categoryCode', 'error.category_required'),
+        districtCode: values.districtCode,
+        villageCode: values.villageCode || null,
+        agencyCode: values.agencyCode || undefined,
+        complexity,
+        privacy,
+        note: values.note,
+      });
+      return;
+    }
+    case 'dispatch':
+      await dispatchComplaint(ctx, id, { agencyCode: required(values.agencyCode, 'agencyCode', 'error.agency_required'), note: values.note });
+      return;
+    case 'follow-up':
+      await followUpComplaint(ctx, id, { body: values.body, visibleToCitizen: values.visibility !== 'internal' });
+      return;
+    case 'resolve':
+      await resolveComplaint(ctx, id, { body: values.body });
+      return;
+    case 'answer':
+      await answerComplaint(ctx, id, { body: values.body });
+      return;
+    case 'return':
+      await returnComplaint(ctx, id, { reason: values.reason });
+      return;
+    case 'hold':
+      await holdComplaint(ctx, id, { reason: values.reason });
+      return;
+    case 'resume':
+      await resumeComplaint(ctx, id, { note: values.note });
+      return;
+    case 'reopen':
+      await reopenComplaint(ctx, id, { reason: values.reason });
+      return;
+    case 'forward':
+      await forwardComplaint(ctx, id, { destination: values.destination, body: values.body });
+      return;
+    case 'archive':
+      await archiveComplaint(ctx, id, { reason: required(values.reason, 'reason', 'error.archive_reason_required') as ArchiveReason, note: values.note });
+      return;
+    case 'merge':
+      await mergeComplaints(ctx, id, { intoId: await mergeTargetId(ctx, required(values.intoId, 'intoId', 'error.merge_target_required')) });
+      return;
+    case 'note':
+      await addNote(ctx, id, { body: values.body });
+      return;
+  }
+}
+
+export function registerComplaintRoutes(app: Hono<AppEnv>): void {
+  app.get('/staff/complaints/:id', async (c) => {
+    const id = parseId(c.req.param('id'));
+    if (id === null) return caseNotFound(c);
+    const done = c.req.query('done');
+    return renderCase(c, id, { banner: CASE_BANNERS.includes(done as CaseBanner) ? (done as CaseBanner) : undefined });
+  });
+
+  app.post('/staff/complaints/:id/identity', async (c) => {
+    const id = parseId(c.req.param('id'));
+    if (id === null) return caseNotFound(c);
+    const user = staffUser(c);
+    const detail = await getComplaintDetail(c.get('deps').db, user, id);
+    if (!detail) return caseNotFound(c);
+    if (identityAccess(user, detail.complaint) === 'none') return forbiddenPage(c);
+    return renderCase(c, id, { revealIdentity: true });
+  });
+
+  app.post('/staff/complaints/:id/:action', async (c) => {
+    const id = parseId(c.req.param('id'));
+    const action = c.req.param('action') as CaseAction;
+    if (id === null || !CASE_ACTIONS.includes(action)) return caseNotFound(c);
+    const t = c.get('t');
+    const form = await readForm(c);
+    const values: Record<string, string> = {};
+    for (const field of ACTION_FIELDS[action]) values[field] = formText(form, field);
+
+    const ctx: CommandContext = { db: c.get('deps').db, actor: { kind: 'staff', user: staffUser(c) } };
+    const result = await attempt(t, ACTION_FIELDS[action], () => runAction(ctx, id, action, values));
+    if (result.ok) return c.redirect(`/staff/complaints/${id}?done=${action}`, 303);
+    if (result.error.code === 'not_found' && !result.error.field) return caseNotFound(c);
+    return renderCase(c, id, { state: { action, values, errors: result.errors } }, result.error.httpStatus);
+  });
+
+  app.get('/staff/complaints/:id/attachments/:attachmentId', async (c) => {
+    const id = parseId(c.req.param('id'));
+    const attachmentId = parseId(c.req.param('attachmentId'));
+    if (id === null || attachmentId === null) return caseNotFound(c);
+    const db = c.get('deps').db;
+    // Access follows the case: a user who may open the case may read its files.
+    const detail = await getComplaintDetail(db, staffUser(c), id);
+    if (!detail || !detail.attachments.some((attachment) => attachment.id === attachmentId)) return caseNotFound(c);
+    const row = await db
+      .selectFrom('attachments')
+      .select(['file_name', 'mime_type', 'content'])
+      .where('id', '=', attachmentId)
+      .where('complaint_id', '=', id)
+      .executeTakeFirst();
+    if (!row) return caseNotFound(c);
+    // Only images open in the page (for the preview); PDFs always download, so they never run in the site's origin.
+    const inline = c.req.query('inline') === '1' && row.mime_type.startsWith('image/');
+    const asciiName = row.file_name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+    c.header('Content-Type', row.mime_type);
+    c.header('Content-Disposition', `${inline ? 'inline' : 'attachment'}; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(row.file_name)}`);
+    c.header('Cache-Control', 'private, no-store');
+    return c.body(new Uint8Array(row.content));
+  });
+}
