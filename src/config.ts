@@ -24,6 +24,84 @@ export interface Config {
   cookieSecure: boolean;
   /** Whether background jobs (deadlines, auto-close) run in this process (`JOBS`, default on). */
   jobsEnabled: boolean;
+  /** Messaging channels: webhook secrets, send credentials, provider base URLs (docs/channels.md). */
+  channels: ChannelSettings;
+}
+
+/**
+ * Settings of the messaging channels. A channel whose secret is unset rejects
+ * its webhook with 503; a channel without send credentials cannot deliver.
+ * Base URLs exist so tests and staging can point a provider at a local server.
+ */
+export interface ChannelSettings {
+  whatsapp: {
+    /** `WHATSAPP_APP_SECRET`: Meta App Secret that signs WhatsApp webhooks. */
+    appSecret?: string;
+    /** `WHATSAPP_VERIFY_TOKEN`: token echoed in the GET subscription handshake. */
+    verifyToken?: string;
+    /** `WHATSAPP_TOKEN`: system-user access token for sending and media downloads. */
+    accessToken?: string;
+    /** `WHATSAPP_PHONE_NUMBER_ID`: id of the business number that sends. */
+    phoneNumberId?: string;
+    /** `WHATSAPP_API_URL`, default https://graph.facebook.com. */
+    apiUrl: string;
+    /** `WHATSAPP_API_VERSION`, default v21.0. */
+    apiVersion: string;
+    /** `WHATSAPP_TEMPLATE_NAME`: approved template sent outside the 24-hour window. */
+    templateName?: string;
+    /** `WHATSAPP_TEMPLATE_LANGUAGE`, default id. */
+    templateLanguage: string;
+  };
+  telegram: {
+    /** `TELEGRAM_BOT_TOKEN`: bot token from BotFather. */
+    botToken?: string;
+    /** `TELEGRAM_SECRET_TOKEN`: secret_token given to setWebhook. */
+    secretToken?: string;
+    /** `TELEGRAM_API_URL`, default https://api.telegram.org. */
+    apiUrl: string;
+  };
+  meta: {
+    /** `META_APP_SECRET`: App Secret that signs Page, Messenger and Instagram webhooks. */
+    appSecret?: string;
+    /** `META_VERIFY_TOKEN`: token echoed in the GET subscription handshake. */
+    verifyToken?: string;
+    /** `META_PAGE_TOKEN`: Page access token, also used for the linked Instagram account. */
+    pageToken?: string;
+    /** `META_API_URL`, default https://graph.facebook.com. */
+    apiUrl: string;
+    /** `META_API_VERSION`, default v21.0. */
+    apiVersion: string;
+  };
+  x: {
+    /** `X_CONSUMER_SECRET`: API key secret; signs webhooks and answers CRC checks. */
+    consumerSecret?: string;
+    /** `X_ACCESS_TOKEN`: OAuth 2.0 user-context token of our account, for replies and DMs. */
+    accessToken?: string;
+    /** `X_API_URL`, default https://api.x.com. */
+    apiUrl: string;
+  };
+  sms: {
+    /** `SMS_GATEWAY_SECRET`: HMAC key of the gateway's webhook signature. */
+    gatewaySecret?: string;
+    /** `SMS_GATEWAY_URL`: base URL of the gateway's send API. */
+    gatewayUrl?: string;
+    /** `SMS_GATEWAY_API_KEY`: bearer key for the send API. */
+    apiKey?: string;
+  };
+  email: {
+    /** `SMTP_URL`, e.g. smtps://user:pass@mail.example.id:465, for answers by e-mail. */
+    smtpUrl?: string;
+    /** `MAIL_FROM`: our mailbox address, e.g. aduan@karanganyarkab.go.id. */
+    from?: string;
+    /** `MAIL_FROM_NAME`, default "Aduan". */
+    fromName: string;
+  };
+  /** `CHANNEL_THREAD_WINDOW_DAYS`: days a direct message still joins the citizen's open report (default 14). */
+  threadWindowDays: number;
+  /** `CHANNEL_ACKNOWLEDGEMENTS`: send the tracking code when a message opens a report (default on). */
+  acknowledge: boolean;
+  /** `DELIVERY_MAX_ATTEMPTS`: send attempts per outbound message before it fails (default 6). */
+  deliveryMaxAttempts: number;
 }
 
 function parsePort(raw: string | undefined, fallback: number): number {
@@ -53,5 +131,73 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     cookieSecure: env.COOKIE_SECURE ? env.COOKIE_SECURE === 'true' : publicUrl.startsWith('https://'),
     jobsEnabled: env.JOBS !== 'off',
+    channels: loadChannelSettings(env),
+  };
+}
+
+function parseWholeNumber(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function parseBaseUrl(name: string, raw: string | undefined, fallback?: string): string | undefined {
+  const value = raw?.trim() || fallback;
+  if (value === undefined) return undefined;
+  if (!/^https?:\/\/[^\s/]+/.test(value)) throw new Error(`${name} must be an http:// or https:// URL, got "${value}"`);
+  return value.replace(/\/+$/, '');
+}
+
+/** Reads the channel settings; see `ChannelSettings` for each variable. */
+export function loadChannelSettings(env: NodeJS.ProcessEnv = process.env): ChannelSettings {
+  const optional = (name: string) => env[name]?.trim() || undefined;
+  const from = optional('MAIL_FROM');
+  if (from && !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(from)) {
+    throw new Error(`MAIL_FROM must be one e-mail address such as aduan@karanganyarkab.go.id, got "${from}"`);
+  }
+  return {
+    whatsapp: {
+      appSecret: optional('WHATSAPP_APP_SECRET'),
+      verifyToken: optional('WHATSAPP_VERIFY_TOKEN'),
+      accessToken: optional('WHATSAPP_TOKEN'),
+      phoneNumberId: optional('WHATSAPP_PHONE_NUMBER_ID'),
+      apiUrl: parseBaseUrl('WHATSAPP_API_URL', env.WHATSAPP_API_URL, 'https://graph.facebook.com')!,
+      apiVersion: optional('WHATSAPP_API_VERSION') ?? 'v21.0',
+      templateName: optional('WHATSAPP_TEMPLATE_NAME'),
+      templateLanguage: optional('WHATSAPP_TEMPLATE_LANGUAGE') ?? 'id',
+    },
+    telegram: {
+      botToken: optional('TELEGRAM_BOT_TOKEN'),
+      secretToken: optional('TELEGRAM_SECRET_TOKEN'),
+      apiUrl: parseBaseUrl('TELEGRAM_API_URL', env.TELEGRAM_API_URL, 'https://api.telegram.org')!,
+    },
+    meta: {
+      appSecret: optional('META_APP_SECRET'),
+      verifyToken: optional('META_VERIFY_TOKEN'),
+      pageToken: optional('META_PAGE_TOKEN'),
+      apiUrl: parseBaseUrl('META_API_URL', env.META_API_URL, 'https://graph.facebook.com')!,
+      apiVersion: optional('META_API_VERSION') ?? 'v21.0',
+    },
+    x: {
+      consumerSecret: optional('X_CONSUMER_SECRET'),
+      accessToken: optional('X_ACCESS_TOKEN'),
+      apiUrl: parseBaseUrl('X_API_URL', env.X_API_URL, 'https://api.x.com')!,
+    },
+    sms: {
+      gatewaySecret: optional('SMS_GATEWAY_SECRET'),
+      gatewayUrl: parseBaseUrl('SMS_GATEWAY_URL', env.SMS_GATEWAY_URL),
+      apiKey: optional('SMS_GATEWAY_API_KEY'),
+    },
+    email: {
+      smtpUrl: optional('SMTP_URL'),
+      from: from?.toLowerCase(),
+      fromName: optional('MAIL_FROM_NAME') ?? 'Aduan',
+    },
+    threadWindowDays: parseWholeNumber('CHANNEL_THREAD_WINDOW_DAYS', env.CHANNEL_THREAD_WINDOW_DAYS, 14, 0, 365),
+    acknowledge: env.CHANNEL_ACKNOWLEDGEMENTS !== 'off',
+    deliveryMaxAttempts: parseWholeNumber('DELIVERY_MAX_ATTEMPTS', env.DELIVERY_MAX_ATTEMPTS, 6, 1, 20),
   };
 }

@@ -8,6 +8,7 @@ import { loadConfig } from './config.ts';
 import { prepareDatabase } from './bootstrap.ts';
 import { countAdmins } from './commands/users.ts';
 import { startJobs } from './jobs/index.ts';
+import { settleInboundProcessing } from './jobs/inbound.ts';
 import { createApp } from './web/app.ts';
 import { logger } from './logger.ts';
 
@@ -16,7 +17,7 @@ const config = loadConfig();
 const database = await prepareDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 logger.info({ database: database.kind, dataDir: database.kind === 'pglite' ? config.dataDir : undefined }, 'database ready');
 
-const boss = config.jobsEnabled ? await startJobs(database.pool, database.db) : undefined;
+const boss = config.jobsEnabled ? await startJobs(database.pool, database.db, config) : undefined;
 const app = createApp({ db: database.db, config });
 
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
@@ -42,6 +43,7 @@ async function shutdown(signal: string) {
   } catch (error) {
     logger.error({ err: error }, 'job queue did not stop cleanly');
   }
+  await settleInboundProcessing();
   await database.close();
   process.exit(0);
 }

@@ -7,6 +7,7 @@ import type { ActorKind, Complaint, DB } from '../db/schema.ts';
 import type { StaffUser } from '../domain/types.ts';
 import { CommandError, notFound } from './errors.ts';
 import { refreshDeadlines } from './deadlines.ts';
+import { queueOutboundForEvent } from './queue-outbound.ts';
 import { nextStatus, TransitionError, type Action } from '../domain/lifecycle.ts';
 import type { ComplaintStatus } from '../domain/types.ts';
 import { canAct, canSeeComplaint } from '../policies/complaints.ts';
@@ -92,6 +93,8 @@ export async function changeComplaint(
         .executeTakeFirstOrThrow();
     }
     const eventId = await appendEvent(trx, complaintId, ctx.actor, event, now);
+    // Answers the citizen can see go back on the channel they wrote on.
+    await queueOutboundForEvent(trx, updated, eventId, now);
     await refreshDeadlines(trx, updated, now);
     return { complaint: updated, eventId };
   });

@@ -20,6 +20,8 @@ const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** Normalises a contact value, or throws a field error naming what to fix. */
 export function normalizeContact(contact: ContactInput): ContactInput {
   const raw = contact.value.trim();
+  // WhatsApp may withhold the number and send a business-scoped user id (`US.…`) instead.
+  if (contact.kind === 'whatsapp' && /^US\.[A-Za-z0-9._-]{1,120}$/.test(raw)) return { kind: 'whatsapp', value: raw };
   if (contact.kind === 'phone' || contact.kind === 'whatsapp') {
     const phone = normalizePhone(raw);
     if (!phone) throw invalid('reporter.phone', 'phone number is not a valid Indonesian number', 'error.phone_invalid');

@@ -125,6 +125,8 @@ export interface ComplaintTable {
   resolution_working_days: number | null;
   rating: number | null;
   created_by_user_id: number | null;
+  /** Officer who holds the case (migrations/0006_answers_roster.sql). */
+  assigned_user_id: number | null;
   updated_at: GeneratedTimestamp;
   search: ColumnType<string, never, never>;
 }
@@ -195,6 +197,24 @@ export interface DB {
   complaint_deadlines: ComplaintDeadlineTable;
   attachments: AttachmentTable;
   identity_views: IdentityViewTable;
+  channel_envelopes: ChannelEnvelopeTable;
+  inbound_messages: InboundMessageTable;
+  outbound_messages: OutboundMessageTable;
+  answer_settings: AnswerSettingsTable;
+  answer_templates: AnswerTemplateTable;
+  faq_articles: FaqArticleTable;
+  faq_self_service_answers: FaqSelfServiceAnswerTable;
+  duty_shifts: DutyShiftTable;
+  duty_absences: DutyAbsenceTable;
+  duty_rotation: DutyRotationTable;
+  notification_preferences: NotificationPreferenceTable;
+  officer_notifications: OfficerNotificationTable;
+  notification_scanned_events: NotificationScannedEventTable;
+  triage_models: TriageModelTable;
+  triage_suggestions: TriageSuggestionTable;
+  complaint_triage: ComplaintTriageTable;
+  triage_duplicate_dismissals: TriageDuplicateDismissalTable;
+  triage_settings: TriageSettingsTable;
 }
 
 export type Complaint = Selectable<ComplaintTable>;
@@ -202,3 +222,295 @@ export type ComplaintEvent = Selectable<ComplaintEventTable>;
 export type Category = Selectable<CategoryTable>;
 export type Agency = Selectable<AgencyTable>;
 export type User = Selectable<UserTable>;
+
+// Channel pipeline (migrations/0003_channels.sql).
+
+/** JSON column written as a JSON string and read back parsed. */
+type Json<T> = ColumnType<T, string | undefined, string>;
+
+export type EnvelopeSource = 'whatsapp' | 'telegram' | 'meta' | 'x' | 'sms' | 'email';
+export type EnvelopeStatus = 'pending' | 'processed' | 'dead' | 'ignored';
+export type MessagingChannel = 'whatsapp' | 'telegram' | 'facebook' | 'instagram' | 'x' | 'email' | 'sms';
+export type InboundOutcome = 'created' | 'replied' | 'event' | 'ignored';
+export type OutboundStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface ChannelEnvelopeTable {
+  id: Generated<number>;
+  source: EnvelopeSource;
+  raw_body: Buffer;
+  headers: Json<Record<string, string>>;
+  body_sha256: string;
+  received_at: Timestamp;
+  status: Generated<EnvelopeStatus>;
+  error: string | null;
+  attempts: Generated<number>;
+  claimed_until: Timestamp | null;
+  processed_at: Timestamp | null;
+  retried_at: Timestamp | null;
+  retried_by_user_id: number | null;
+}
+
+export interface InboundMessageTable {
+  id: Generated<number>;
+  channel: MessagingChannel;
+  provider_message_id: string;
+  envelope_id: number | null;
+  conversation_kind: 'direct' | 'comment';
+  sender_kind: string;
+  sender_value: string;
+  account: string | null;
+  reporter_id: number | null;
+  complaint_id: number | null;
+  event_id: number | null;
+  outcome: InboundOutcome;
+  reason: string | null;
+  post_id: string | null;
+  comment_id: string | null;
+  original_provider_message_id: string | null;
+  email_message_id: string | null;
+  email_subject: string | null;
+  attachment_errors: Json<Array<{ kind: string; reason: string }>>;
+  sent_at: Timestamp;
+  received_at: Timestamp;
+}
+
+export interface OutboundMessageTable {
+  id: Generated<number>;
+  idempotency_key: string;
+  complaint_id: number;
+  event_id: number;
+  event_type: string;
+  channel: MessagingChannel;
+  conversation_kind: 'direct' | 'comment';
+  recipient_kind: string;
+  recipient_value: string;
+  account: string | null;
+  reply_to_provider_message_id: string | null;
+  email_subject: string | null;
+  email_references: Json<string[]>;
+  body: string | null;
+  status: Generated<OutboundStatus>;
+  send_mode: string | null;
+  template_name: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  claimed_until: Timestamp | null;
+  provider_message_id: string | null;
+  last_error_code: string | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+  delivered_at: Timestamp | null;
+  read_at: Timestamp | null;
+  failed_at: Timestamp | null;
+  updated_at: Timestamp;
+}
+
+export type ChannelEnvelope = Selectable<ChannelEnvelopeTable>;
+export type InboundMessageRow = Selectable<InboundMessageTable>;
+export type OutboundMessage = Selectable<OutboundMessageTable>;
+
+// Fast answers: templates, FAQ, duty roster, officer notifications (migrations/0006_answers_roster.sql).
+
+export interface AnswerSettingsTable {
+  id: Generated<boolean>;
+  max_open_cases: Generated<number>;
+  template_stale_days: Generated<number>;
+  updated_at: GeneratedTimestamp;
+  updated_by_user_id: number | null;
+}
+
+export interface AnswerTemplateTable {
+  id: Generated<number>;
+  title: string;
+  body_id: string;
+  body_en: string | null;
+  category_id: number | null;
+  agency_id: number | null;
+  owner_user_id: number;
+  last_reviewed_on: DateOnly;
+  active: Generated<boolean>;
+  created_by_user_id: number | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+  search: ColumnType<string, never, never>;
+}
+
+export type FaqStatus = 'draft' | 'published' | 'archived';
+
+export interface FaqArticleTable {
+  id: Generated<number>;
+  question: string;
+  question_en: string | null;
+  answer: string;
+  answer_en: string | null;
+  category_id: number | null;
+  agency_id: number | null;
+  status: Generated<FaqStatus>;
+  source_complaint_id: number | null;
+  created_by_user_id: number | null;
+  updated_by_user_id: number | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+  published_at: Timestamp | null;
+  search: ColumnType<string, never, never>;
+}
+
+export interface FaqSelfServiceAnswerTable {
+  id: Generated<number>;
+  faq_id: number;
+  answered_at: GeneratedTimestamp;
+}
+
+export interface DutyShiftTable {
+  id: Generated<number>;
+  user_id: number;
+  weekday: number;
+  start_minute: number;
+  end_minute: number;
+  channels: ColumnType<string[], string[] | undefined, string[]>;
+  on_holidays: Generated<boolean>;
+  created_at: GeneratedTimestamp;
+}
+
+export interface DutyAbsenceTable {
+  id: Generated<number>;
+  user_id: number;
+  starts_on: DateOnly;
+  ends_on: DateOnly;
+  note: string | null;
+  created_at: GeneratedTimestamp;
+}
+
+export interface DutyRotationTable {
+  user_id: number;
+  last_assigned_at: Timestamp;
+}
+
+export interface NotificationPreferenceTable {
+  user_id: number;
+  email_enabled: Generated<boolean>;
+  telegram_chat_id: string | null;
+  telegram_enabled: Generated<boolean>;
+  whatsapp_number: string | null;
+  whatsapp_enabled: Generated<boolean>;
+  daily_digest: Generated<boolean>;
+  updated_at: GeneratedTimestamp;
+}
+
+export type NotificationChannel = 'email' | 'telegram' | 'whatsapp';
+export type NotificationKind = 'dispatched' | 'citizen_replied' | 'deadline_reminder' | 'deadline_breached';
+
+export interface OfficerNotificationTable {
+  id: Generated<number>;
+  event_id: number;
+  complaint_id: number;
+  user_id: number;
+  channel: NotificationChannel;
+  kind: NotificationKind;
+  delivery: 'single' | 'digest';
+  subject: string;
+  body: string;
+  status: Generated<'pending' | 'sent' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  claimed_until: Timestamp | null;
+  provider_message_id: string | null;
+  last_error_code: string | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+  updated_at: Timestamp;
+}
+
+export interface NotificationScannedEventTable {
+  event_id: number;
+  scanned_at: Timestamp;
+}
+
+export type AnswerTemplate = Selectable<AnswerTemplateTable>;
+export type FaqArticle = Selectable<FaqArticleTable>;
+export type DutyShift = Selectable<DutyShiftTable>;
+export type OfficerNotification = Selectable<OfficerNotificationTable>;
+
+// Text triage (migrations/0005_triage.sql).
+
+export type TriageKind = 'relevance' | 'type' | 'category' | 'agency';
+export type TriageModelSource = 'seed' | 'verified';
+export type TriageQueue = 'normal' | 'low_priority';
+
+/** One ranked label of a stored suggestion, with the words that raised its score. */
+export interface StoredRankedLabel {
+  label: string;
+  score: number;
+  terms: { term: string; weight: number }[];
+}
+
+/** Held-out metrics of a model version, as stored. */
+export interface StoredTriageMetrics {
+  top1Accuracy: number;
+  top3Accuracy: number;
+  macroF1: number;
+  perLabel: { label: string; precision: number; recall: number; f1: number; support: number }[];
+}
+
+export interface TriageModelTable {
+  id: Generated<number>;
+  kind: TriageKind;
+  version: string;
+  source: TriageModelSource;
+  trained_at: Timestamp;
+  training_size: number;
+  test_size: number;
+  label_counts: Json<Record<string, number>>;
+  metrics: ColumnType<StoredTriageMetrics | null, string | null, string | null>;
+  model: string;
+  active: Generated<boolean>;
+  activated_at: Timestamp | null;
+  activated_by_user_id: number | null;
+}
+
+export interface TriageSuggestionTable {
+  id: Generated<number>;
+  complaint_id: number;
+  kind: TriageKind;
+  model_version: string;
+  top_label: string;
+  top_score: number;
+  ranking: Json<StoredRankedLabel[]>;
+  created_at: Timestamp;
+}
+
+export interface ComplaintTriageTable {
+  complaint_id: number;
+  relevance_score: number | null;
+  threshold: number;
+  model_version: string | null;
+  queue: Generated<TriageQueue>;
+  scored_at: Timestamp | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  swept_at: Timestamp | null;
+  swept_by_user_id: number | null;
+  sweep_outcome: 'archived' | 'restored' | null;
+}
+
+export interface TriageDuplicateDismissalTable {
+  first_id: number;
+  second_id: number;
+  user_id: number | null;
+  at: Timestamp;
+}
+
+export interface TriageSettingsTable {
+  id: Generated<boolean>;
+  relevance_threshold: Generated<number>;
+  duplicate_window_days: Generated<number>;
+  min_training_size: Generated<number>;
+  retrain_requested_at: Timestamp | null;
+  updated_at: GeneratedTimestamp;
+  updated_by_user_id: number | null;
+}
+
+export type TriageModelRow = Selectable<TriageModelTable>;
+export type TriageSettings = Selectable<TriageSettingsTable>;

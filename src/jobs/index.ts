@@ -8,10 +8,15 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { logger } from '../logger.ts';
 import { scanDeadlines } from './deadlines.ts';
+import { loadConfig, type Config } from '../config.ts';
+import { createChannelRegistry } from '../channels/registry.ts';
+import { startInboundJobs } from './inbound.ts';
+import { startDeliveryJobs } from './delivery.ts';
 
 export const DEADLINE_SCAN_QUEUE = 'deadline-scan';
 
-export async function startJobs(pool: pg.Pool, db: Kysely<DB>): Promise<PgBoss> {
+/** `config` defaults to the environment's; pass the one the server loaded. */
+export async function startJobs(pool: pg.Pool, db: Kysely<DB>, config: Config = loadConfig()): Promise<PgBoss> {
   const boss = new PgBoss({
     db: { executeSql: (text: string, values: unknown[]) => pool.query(text, values as unknown[]) },
     // A single PGlite session cannot serve many pollers; one per queue is enough here.
@@ -25,6 +30,10 @@ export async function startJobs(pool: pg.Pool, db: Kysely<DB>): Promise<PgBoss> 
   await boss.work(DEADLINE_SCAN_QUEUE, async () => {
     await scanDeadlines(db);
   });
+  // Channel pipeline: the sweep of pending webhook envelopes and the outbound delivery run.
+  const registry = createChannelRegistry(config.channels);
+  await startInboundJobs(boss, db, registry);
+  await startDeliveryJobs(boss, { db, registry, publicUrl: config.publicUrl });
   logger.info('background jobs started');
   return boss;
 }

@@ -14,13 +14,18 @@ import { pickLocale, translator } from './i18n/index.ts';
 import { authenticate } from './middleware/auth.ts';
 import { createApiRoutes, apiError } from './routes/api.ts';
 import { registerPages } from './routes/pages.ts';
+import { createChannelApiRoutes, createWebhookRoutes } from './routes/webhooks.ts';
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use('*', async (c, next) => {
     c.set('deps', deps);
-    const locale = pickLocale(c.req.query('lang'), getCookie(c, 'lang'), c.req.header('accept-language'));
+    // Pages are Indonesian unless the user picks English with the switch (many
+    // officers' browsers say English without meaning it); API clients may ask
+    // with Accept-Language.
+    const acceptLanguage = c.req.path.startsWith('/api/') ? c.req.header('accept-language') : undefined;
+    const locale = pickLocale(c.req.query('lang'), getCookie(c, 'lang'), acceptLanguage);
     c.set('locale', locale);
     c.set('t', translator(locale));
     await next();
@@ -47,12 +52,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       await sql`SELECT 1`.execute(deps.db);
       return c.json({ status: 'ok' });
     } catch (error) {
-      logger.error({ err: error }, 'health check: database did not answer');
-      return c.json({ status: 'error', error: { code: 'database_unavailable', message: 'database did not answer' } }, 503);
+      logger.error({ err: error }, 'health check failed: database query failed');
+      return c.json({ status: 'error', error: { code: 'database_unavailable', message: 'database query failed; check DATABASE_URL or the data folder' } }, 503);
     }
   });
 
   app.route('/api/v1', createApiRoutes());
+  app.route('/webhooks', createWebhookRoutes()).route('/api/v1/channels', createChannelApiRoutes());
   registerPages(app);
 
   app.notFound((c) => {

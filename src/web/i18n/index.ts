@@ -5,13 +5,17 @@
  */
 import { id } from './id.ts';
 import { en } from './en.ts';
+import { FEATURE_CATALOGS } from './features.ts';
 
 export type Locale = 'id' | 'en';
 export const LOCALES: readonly Locale[] = ['id', 'en'];
 export const DEFAULT_LOCALE: Locale = 'id';
 
 export type Messages = typeof id;
-const CATALOGS: Record<Locale, Record<string, string>> = { id, en };
+const CATALOGS: Record<Locale, Record<string, string>> = {
+  id: Object.assign({}, id, ...FEATURE_CATALOGS.map((catalog) => catalog.id)),
+  en: Object.assign({}, en, ...FEATURE_CATALOGS.map((catalog) => catalog.en)),
+};
 
 export type Translate = (key: string, params?: Record<string, string | number>) => string;
 

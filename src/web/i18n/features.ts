@@ -1,0 +1,11 @@
+/**
+ * Message catalogs of feature areas, kept in files of their own
+ * (`src/web/i18n/<area>.ts`, each exporting `{ id, en }`) so that areas built
+ * side by side do not edit one long file. Keys must not collide with id.ts.
+ */
+export interface FeatureCatalog {
+  id: Record<string, string>;
+  en: Record<string, string>;
+}
+
+export const FEATURE_CATALOGS: FeatureCatalog[] = [];
