@@ -6,6 +6,7 @@
 import { serve } from '@hono/node-server';
 import { loadConfig } from './config.ts';
 import { prepareDatabase } from './bootstrap.ts';
+import { DataDirLockedError } from './db/database.ts';
 import { countAdmins } from './commands/users.ts';
 import { startJobs } from './jobs/index.ts';
 import { settleInboundProcessing } from './jobs/inbound.ts';
@@ -14,7 +15,17 @@ import { logger } from './logger.ts';
 
 const started = Date.now();
 const config = loadConfig();
-const database = await prepareDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+let database: Awaited<ReturnType<typeof prepareDatabase>>;
+try {
+  database = await prepareDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+} catch (error) {
+  // A second server on the same data folder is an operator's mistake, not a crash.
+  if (error instanceof DataDirLockedError) {
+    logger.error({ dataDir: config.dataDir }, error.message);
+    process.exit(1);
+  }
+  throw error;
+}
 logger.info({ database: database.kind, dataDir: database.kind === 'pglite' ? config.dataDir : undefined }, 'database ready');
 
 const boss = config.jobsEnabled ? await startJobs(database.pool, database.db, config) : undefined;
@@ -27,7 +38,7 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
 if ((await countAdmins(database.db)) === 0) {
   logger.warn(
     'No administrator exists yet. Create one with: ' +
-      'npx aduan user add --email admin@example.id --name "Admin" --role admin ' +
+      'npx aduan user add --email admin@contoh.id --name "Admin" --role admin ' +
       '(stop the server first when it runs on the embedded database; the password is printed once).',
   );
 }

@@ -126,13 +126,22 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
+function isArgumentError(error: unknown): error is Error {
+  const code = (error as { code?: string } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
+
 try {
-  const code = await main(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const code = argv.includes('--help') || argv.includes('-h') ? await main(['help']) : await main(argv);
   if (code >= 0) process.exitCode = code;
 } catch (error) {
   if (error instanceof CommandError || (error instanceof Error && error.name === 'DataDirLockedError')) {
     console.error(`Error: ${error.message}`);
     process.exitCode = 1;
+  } else if (isArgumentError(error)) {
+    console.error(`Error: ${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
   } else {
     throw error;
   }

@@ -5,6 +5,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ActorKind, Complaint, DB } from '../db/schema.ts';
 import type { StaffUser } from '../domain/types.ts';
+import { cleanText } from '../domain/text.ts';
 import { CommandError, notFound } from './errors.ts';
 import { refreshDeadlines } from './deadlines.ts';
 import { queueOutboundForEvent } from './queue-outbound.ts';
@@ -53,7 +54,7 @@ export async function appendEvent(trx: Tx, complaintId: number, actor: Actor, ev
       actor_user_id: actor.kind === 'staff' ? actor.user.id : null,
       agency_id: event.agencyId ?? null,
       visibility: event.visibility ?? 'internal',
-      body: event.body ?? null,
+      body: event.body === undefined || event.body === null ? null : cleanText(event.body),
       data: JSON.stringify(event.data ?? {}),
     })
     .returning('id')
@@ -101,7 +102,7 @@ export async function changeComplaint(
 }
 
 export function requireText(value: string | undefined | null, field: string, min = 1, max = 5000): string {
-  const text = (value ?? '').trim();
+  const text = cleanText(value ?? '').trim();
   if (text.length < min) {
     throw new CommandError('invalid', `${field} must have at least ${min} characters`, 'error.text_too_short', { min }, field);
   }

@@ -36,6 +36,8 @@ export interface ReceiveInput {
   attachments?: AttachmentUpload[];
   externalSource?: string;
   externalId?: string;
+  /** True when a channel proved the reporter's contacts; typed contacts are claims. */
+  contactsVerified?: boolean;
   /** Extra data recorded on the `received` event (for example a channel's message id). */
   eventData?: Record<string, unknown>;
 }
@@ -81,7 +83,7 @@ export async function receiveInTransaction(trx: Tx, ctx: CommandContext, input: 
   const contacts: ContactInput[] = [...(input.reporter?.contacts ?? [])];
   if (input.reporter?.phone?.trim()) contacts.push({ kind: 'phone', value: input.reporter.phone });
   if (input.reporter?.email?.trim()) contacts.push({ kind: 'email', value: input.reporter.email });
-  const reporterId = await resolveReporter(trx, input.reporter?.name, contacts);
+  const reporterId = await resolveReporter(trx, input.reporter?.name, contacts, { verified: input.contactsVerified ?? false });
 
   const oversight = category?.oversight ?? false;
   // Reports about misconduct are always confidential, whatever was chosen.

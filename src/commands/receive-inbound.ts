@@ -218,7 +218,7 @@ async function threadMessage(
   const knownReporterId = contacts.length > 0 ? await findReporter(trx, contacts) : null;
   const target = await findThread(trx, message, channel, knownReporterId, options);
   if (target) {
-    const reporterId = await resolveReporter(trx, message.sender.displayName, contacts);
+    const reporterId = await resolveReporter(trx, message.sender.displayName, contacts, { verified: true });
     const body = describeInbound(message, channel, { min: 1, max: REPLY_MAX });
     const replied = await replyInTransaction(trx, target, body, files.uploads, eventData, now);
     if (replied) return { outcome: 'replied', inboundMessageId, complaintId: target, eventId: replied, reporterId };
@@ -230,6 +230,7 @@ async function threadMessage(
     description: describeInbound(message, channel, { min: DESCRIPTION_MIN, max: DESCRIPTION_MAX, withSubject: true }),
     receivedAt: clampToNow(message.sentAt, now),
     reporter: { name: message.sender.displayName, contacts },
+    contactsVerified: true,
     latitude: location?.latitude,
     longitude: location?.longitude,
     attachments: files.uploads,
@@ -281,6 +282,7 @@ async function findReporter(trx: Tx, contacts: ContactInput[]): Promise<number |
       .select('reporter_id')
       .where('kind', '=', contact.kind)
       .where('value', '=', contact.value)
+      .where('verified', '=', true)
       .executeTakeFirst();
     if (row) return row.reporter_id;
   }

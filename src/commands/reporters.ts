@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import type { ContactKind } from '../domain/types.ts';
 import { normalizePhone } from '../domain/phone.ts';
+import { cleanText } from '../domain/text.ts';
 import { invalid } from './errors.ts';
 import type { Tx } from './context.ts';
 
@@ -14,12 +15,15 @@ export interface ContactInput {
   value: string;
 }
 
+/** Longest reporter name kept; longer input is cut, as names are only shown to staff. */
+export const MAX_NAME_LENGTH = 200;
+
 // A pragmatic check, not RFC 5322: one @, no spaces, a dot in the domain.
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Normalises a contact value, or throws a field error naming what to fix. */
 export function normalizeContact(contact: ContactInput): ContactInput {
-  const raw = contact.value.trim();
+  const raw = cleanText(contact.value).trim();
   // WhatsApp may withhold the number and send a business-scoped user id (`US.…`) instead.
   if (contact.kind === 'whatsapp' && /^US\.[A-Za-z0-9._-]{1,120}$/.test(raw)) return { kind: 'whatsapp', value: raw };
   if (contact.kind === 'phone' || contact.kind === 'whatsapp') {
@@ -41,23 +45,37 @@ export function normalizeContact(contact: ContactInput): ContactInput {
 /**
  * Returns the reporter id for these contacts, creating the reporter and any
  * new contacts. Returns null when there is neither a name nor a contact.
+ *
+ * With `verified: false` (contacts typed into a form by a citizen or an
+ * officer) the contacts are claims that prove nothing, so a new reporter is
+ * created every time: typing someone's number must not attach the report, a
+ * name or another address to that person. With `verified: true` (a channel
+ * proved the sender) the first contact on record identifies the reporter.
  */
-export async function resolveReporter(trx: Tx, name: string | undefined, contacts: ContactInput[]): Promise<number | null> {
+export async function resolveReporter(
+  trx: Tx,
+  name: string | undefined,
+  contacts: ContactInput[],
+  options: { verified: boolean },
+): Promise<number | null> {
   const normalized = contacts.map(normalizeContact);
-  const trimmedName = name?.trim() || null;
+  const trimmedName = name === undefined ? null : cleanText(name).trim().slice(0, MAX_NAME_LENGTH) || null;
   if (normalized.length === 0 && !trimmedName) return null;
 
   let reporterId: number | null = null;
-  for (const contact of normalized) {
-    const existing = await trx
-      .selectFrom('contacts')
-      .select('reporter_id')
-      .where('kind', '=', contact.kind)
-      .where('value', '=', contact.value)
-      .executeTakeFirst();
-    if (existing) {
-      reporterId = existing.reporter_id;
-      break;
+  if (options.verified) {
+    for (const contact of normalized) {
+      const existing = await trx
+        .selectFrom('contacts')
+        .select('reporter_id')
+        .where('kind', '=', contact.kind)
+        .where('value', '=', contact.value)
+        .where('verified', '=', true)
+        .executeTakeFirst();
+      if (existing) {
+        reporterId = existing.reporter_id;
+        break;
+      }
     }
   }
   if (reporterId === null) {
@@ -67,11 +85,16 @@ export async function resolveReporter(trx: Tx, name: string | undefined, contact
     await trx.updateTable('reporters').set({ name: sql`coalesce(name, ${trimmedName})` }).where('id', '=', reporterId).execute();
   }
   for (const contact of normalized) {
-    await trx
+    const insert = trx
       .insertInto('contacts')
-      .values({ reporter_id: reporterId, kind: contact.kind, value: contact.value })
-      .onConflict((oc) => oc.columns(['kind', 'value']).doNothing())
-      .execute();
+      .values({ reporter_id: reporterId, kind: contact.kind, value: contact.value, verified: options.verified });
+    if (options.verified) {
+      // The partial unique index covers verified contacts only; the predicate
+      // must be literal SQL for PostgreSQL to infer that index.
+      await insert.onConflict((oc) => oc.columns(['kind', 'value']).where(sql<boolean>`verified`).doNothing()).execute();
+    } else {
+      await insert.execute();
+    }
   }
   return reporterId;
 }

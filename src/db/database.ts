@@ -132,7 +132,7 @@ export class DataDirLockedError extends Error {
   constructor(dataDir: string, pid: number) {
     super(
       `The embedded database in ${dataDir} is in use by process ${pid} (probably the running server). ` +
-        'PGlite allows one process per data folder: stop the server and run the command again, ' +
+        'PGlite allows one process per data folder: stop the other process first (a server, or a command such as aduan user add), ' +
         'or run the server on PostgreSQL (DATABASE_URL) to use the command while it runs.',
     );
     this.name = 'DataDirLockedError';

@@ -91,6 +91,8 @@ export interface ContactTable {
   reporter_id: number;
   kind: ContactKind;
   value: string;
+  /** True when a channel proved the contact; only verified contacts identify a reporter. */
+  verified: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: GeneratedTimestamp;
 }
 
@@ -200,6 +202,15 @@ export interface DB {
   channel_envelopes: ChannelEnvelopeTable;
   inbound_messages: InboundMessageTable;
   outbound_messages: OutboundMessageTable;
+  action_plans: ActionPlanTable;
+  action_plan_objectives: ActionPlanObjectiveTable;
+  action_plan_indicators: ActionPlanIndicatorTable;
+  action_plan_files: ActionPlanFileTable;
+  action_plan_actuals: ActionPlanActualTable;
+  action_plan_activities: ActionPlanActivityTable;
+  action_plan_activity_completions: ActionPlanActivityCompletionTable;
+  action_plan_changes: ActionPlanChangeTable;
+  monthly_reports: MonthlyReportTable;
   answer_settings: AnswerSettingsTable;
   answer_templates: AnswerTemplateTable;
   faq_articles: FaqArticleTable;
@@ -514,3 +525,122 @@ export interface TriageSettingsTable {
 
 export type TriageModelRow = Selectable<TriageModelTable>;
 export type TriageSettings = Selectable<TriageSettingsTable>;
+
+// Action plan and monthly reports (migrations/0004_action_plan.sql).
+
+export type IndicatorUnit = 'percent' | 'days' | 'working_hours' | 'rating' | 'count' | 'day_of_month';
+export type IndicatorComparison = 'gte' | 'lte';
+export type IndicatorPeriod = 'monthly' | 'quarterly' | 'yearly';
+export type IndicatorSource = 'formula' | 'manual';
+export type ManualAggregate = 'sum' | 'mean' | 'last';
+/** Part of the complaint data a formula indicator is computed on; every key is optional. */
+export interface IndicatorSlice { agency?: string; category?: string; channel?: Channel; district?: string; type?: ComplaintType }
+
+export interface ActionPlanTable {
+  id: Generated<number>;
+  year: number;
+  title: string;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface ActionPlanObjectiveTable {
+  id: Generated<number>;
+  plan_id: number;
+  position: Generated<number>;
+  title: string;
+}
+
+export interface ActionPlanIndicatorTable {
+  id: Generated<number>;
+  objective_id: number;
+  position: Generated<number>;
+  name: string;
+  target_value: number;
+  unit: IndicatorUnit;
+  comparison: IndicatorComparison;
+  period: IndicatorPeriod;
+  source: IndicatorSource;
+  formula_code: string | null;
+  slice: Json<IndicatorSlice>;
+  manual_aggregate: Generated<ManualAggregate>;
+  owner_agency_id: number | null;
+  owner_role: Role | null;
+}
+
+export interface ActionPlanFileTable {
+  id: Generated<number>;
+  file_name: string;
+  mime_type: string;
+  size_bytes: number;
+  sha256: string;
+  content: Buffer;
+  uploaded_by_user_id: number | null;
+  created_at: GeneratedTimestamp;
+}
+
+export interface ActionPlanActualTable {
+  indicator_id: number;
+  month: number;
+  value: number;
+  evidence_url: string | null;
+  evidence_file_id: number | null;
+  note: string | null;
+  recorded_by_user_id: number | null;
+  recorded_at: GeneratedTimestamp;
+}
+
+export interface ActionPlanActivityTable {
+  id: Generated<number>;
+  objective_id: number;
+  position: Generated<number>;
+  name: string;
+  planned_months: number[];
+  owner_agency_id: number | null;
+  owner_role: Role | null;
+}
+
+export interface ActionPlanActivityCompletionTable {
+  activity_id: number;
+  month: number;
+  done_on: DateOnly;
+  evidence_url: string | null;
+  evidence_file_id: number | null;
+  note: string | null;
+  recorded_by_user_id: number | null;
+  recorded_at: GeneratedTimestamp;
+}
+
+export interface ActionPlanChangeTable {
+  id: Generated<number>;
+  plan_id: number;
+  at: GeneratedTimestamp;
+  actor_user_id: number | null;
+  action: string;
+  data: Json<Record<string, unknown>>;
+}
+
+export type MonthlyReportFormat = 'xlsx' | 'pdf';
+export type MonthlyReportStatus = 'pending' | 'ready' | 'failed';
+
+export interface MonthlyReportTable {
+  id: Generated<number>;
+  month: string;
+  agency_id: number | null;
+  format: MonthlyReportFormat;
+  status: Generated<MonthlyReportStatus>;
+  file_name: string | null;
+  content: Buffer | null;
+  size_bytes: number | null;
+  error: string | null;
+  requested_by_user_id: number | null;
+  scheduled: Generated<boolean>;
+  claimed_until: Timestamp | null;
+  attempts: Generated<number>;
+  created_at: GeneratedTimestamp;
+  generated_at: Timestamp | null;
+}
+
+export type ActionPlanIndicatorRow = Selectable<ActionPlanIndicatorTable>;
+export type ActionPlanActivityRow = Selectable<ActionPlanActivityTable>;
+export type MonthlyReportRow = Selectable<MonthlyReportTable>;

@@ -31,7 +31,8 @@ export interface PublicComplaint {
   receivedAt: string;
   description: string;
   rating: number | null;
-  mergedIntoTrackingCode: string | null;
+  /** True when this report was merged into another; its tracking code stays private to that case's reporters. */
+  merged: boolean;
   timeline: PublicTimelineEntry[];
   deadlines: { clock: string; dueDate: string | null; status: string }[];
 }
@@ -60,7 +61,7 @@ export function presentPublicComplaint(detail: ComplaintDetail): PublicComplaint
     receivedAt: complaint.received_at.toISOString(),
     description: maskPersonalData(complaint.description),
     rating: complaint.rating,
-    mergedIntoTrackingCode: detail.mergedInto?.trackingCode ?? null,
+    merged: detail.mergedInto !== null,
     timeline: detail.events
       .filter((event) => event.visibility === 'public')
       .map((event) => {
@@ -79,6 +80,27 @@ export function presentPublicComplaint(detail: ComplaintDetail): PublicComplaint
       .filter((deadline) => deadline.status !== 'not_started')
       .map((deadline) => ({ clock: deadline.clock, dueDate: deadline.dueDate, status: deadline.status })),
   };
+}
+
+/** What the reporter of a merged duplicate may see of the case that kept going. */
+export interface PublicKeptCase {
+  status: string;
+  timeline: PublicTimelineEntry[];
+}
+
+// Entries of the kept case that a merged reporter sees: the officers' work,
+// not another citizen's replies or rating.
+const KEPT_CASE_HIDDEN_TYPES = new Set(['citizen_replied', 'rated']);
+
+/**
+ * Presents the kept case to the reporter of a merged duplicate, without its
+ * tracking code (which lets its own reporter reply and rate) and without the
+ * other citizens' messages. A confidential kept case shows nothing.
+ */
+export function presentKeptCase(kept: ComplaintDetail): PublicKeptCase | null {
+  if (kept.complaint.privacy === 'confidential') return null;
+  const presented = presentPublicComplaint(kept);
+  return { status: presented.status, timeline: presented.timeline.filter((entry) => !KEPT_CASE_HIDDEN_TYPES.has(entry.type)) };
 }
 
 /**

@@ -7,6 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Complaint, DB } from '../db/schema.ts';
 import type { Channel, ClockName, ClockStatus, ComplaintStatus, StaffUser } from '../domain/types.ts';
 import { OPEN_STATUSES } from '../domain/lifecycle.ts';
+import { cleanText } from '../domain/text.ts';
 import { canSeeComplaint, scopeComplaints } from '../policies/complaints.ts';
 
 export const PAGE_SIZE_DEFAULT = 25;
@@ -87,7 +88,7 @@ export async function listComplaints(db: Kysely<DB>, user: StaffUser, filters: I
       ),
     );
   }
-  const q = filters.q?.trim();
+  const q = filters.q === undefined ? undefined : cleanText(filters.q).trim();
   if (q) {
     const code = q.toUpperCase();
     query = query.where((eb) =>

@@ -5,6 +5,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import { sql } from 'kysely';
 import { CommandError } from '../commands/errors.ts';
@@ -15,6 +16,9 @@ import { authenticate } from './middleware/auth.ts';
 import { createApiRoutes, apiError } from './routes/api.ts';
 import { registerPages } from './routes/pages.ts';
 import { createChannelApiRoutes, createWebhookRoutes } from './routes/webhooks.ts';
+
+/** Largest JSON request body the API reads. */
+export const API_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -57,6 +61,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }
   });
 
+  // JSON requests are small; refuse a large body before parsing it, so a few
+  // oversized requests cannot exhaust memory.
+  app.use(
+    '/api/v1/*',
+    bodyLimit({ maxSize: API_BODY_LIMIT_BYTES, onError: (c) => apiError(c, 413, 'too_large', 'error.body_too_large', { max: '1 MB' }) }),
+  );
   app.route('/api/v1', createApiRoutes());
   app.route('/webhooks', createWebhookRoutes()).route('/api/v1/channels', createChannelApiRoutes());
   registerPages(app);

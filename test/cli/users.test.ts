@@ -80,7 +80,7 @@ test('a second process on the same data folder gets a clear message', async () =
     const result = await aduan(['user', 'add', '--email', 'late@contoh.id', '--name', 'Late', '--role', 'leader']);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /in use by process \d+/);
-    assert.match(result.stderr, /stop the server/);
+    assert.match(result.stderr, /stop the other process first/);
   } finally {
     fs.rmSync(lock, { force: true });
   }

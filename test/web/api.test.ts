@@ -152,6 +152,63 @@ for (const backend of BACKENDS) {
       assert.equal(rating.json.status, 'in_progress');
     });
 
+    test('merged duplicate never reveals the kept case code', async () => {
+      const kept = await file('Ada pungutan liar saat mengurus surat pindah di kantor desa.', { categoryCode: 'pelanggaran-pungli' });
+      const duplicate = await file('Jalan rusak di depan sekolah dasar negeri.');
+      const merge = await call('POST', `/api/v1/complaints/${duplicate.id}/merge`, { intoId: kept.id }, officer.token);
+      assert.equal(merge.status, 200, merge.text);
+
+      const tracked = await call('GET', `/api/v1/track/${duplicate.trackingCode}`);
+      assert.equal(tracked.json.merged, true);
+      assert.equal(tracked.text.includes(kept.trackingCode), false);
+      const page = await app.request(`/lacak/${duplicate.trackingCode}`);
+      const html = await page.text();
+      assert.equal(page.status, 200);
+      assert.equal(html.includes(kept.trackingCode), false);
+      assert.equal(html.includes('pungutan liar'), false);
+    });
+
+    test('typed phone number cannot hijack another reporter', async () => {
+      const victim = await call('POST', '/api/v1/complaints', {
+        type: 'pengaduan', description: 'Laporan pertama tentang jalan berlubang.', reporter: { name: 'Warga Pertama', phone: '0812-3456-7890' },
+      });
+      const attacker = await call('POST', '/api/v1/complaints', {
+        type: 'pengaduan', description: 'Laporan kedua memakai nomor yang sama.', reporter: { name: 'Orang Lain', phone: '+62 812 3456 7890', email: 'penyusup@contoh.id' },
+      });
+      const ids = [];
+      for (const code of [victim.json.trackingCode, attacker.json.trackingCode]) {
+        ids.push((await call('GET', `/api/v1/complaints?q=${code}`, undefined, officer.token)).json.items[0].id);
+      }
+      const first = await call('GET', `/api/v1/complaints/${ids[0]}/reporter`, undefined, officer.token);
+      assert.equal(first.json.name, 'Warga Pertama');
+      assert.deepEqual(first.json.contacts.map((c: { value: string }) => c.value), ['+6281234567890']);
+      const second = await call('GET', `/api/v1/complaints/${ids[1]}/reporter`, undefined, officer.token);
+      assert.equal(second.json.name, 'Orang Lain');
+    });
+
+    test('hostile input gets clear errors, never a 500', async () => {
+      const nul = await call('POST', '/api/v1/complaints', { type: 'pengaduan', description: 'Jalan\u0000 rusak di dekat pasar.', reporter: { name: 'A\u0000B' } });
+      assert.equal(nul.status, 201, nul.text);
+      const search = await call('GET', '/api/v1/complaints?q=%00', undefined, officer.token);
+      assert.equal(search.status, 200);
+      const rolledOver = await call('POST', '/api/v1/complaints', {
+        type: 'pengaduan', description: 'Laporan loket dengan tanggal salah.', receivedAt: '2026-02-30T10:00:00+07:00', channel: 'walk_in',
+      }, officer.token);
+      assert.equal(rolledOver.status, 400);
+      assert.equal(rolledOver.json.error.field, 'receivedAt');
+      const farFuture = await call('GET', '/api/v1/calendar/working-days?from=9999-12-31&add=3');
+      assert.equal(farFuture.status, 400);
+      const exponent = await call('GET', '/api/v1/complaints/1e1', undefined, officer.token);
+      assert.equal(exponent.status, 400);
+      const huge = await app.request('/api/v1/complaints', {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'pengaduan', description: 'x'.repeat(2_000_000) }),
+      });
+      assert.equal(huge.status, 413);
+      assert.equal((await huge.json()).error.code, 'too_large');
+      const wrongEnum = await call('POST', '/api/v1/complaints', { type: 'keluhan', description: 'Deskripsi yang cukup panjang.' });
+      assert.match(wrongEnum.json.error.message, /type harus salah satu dari: pengaduan, aspirasi, permintaan_informasi/);
+    });
+
     test('unknown tracking code is 404', async () => {
       const response = await call('GET', '/api/v1/track/ADU-0000-0000-00');
       assert.equal(response.status, 404);

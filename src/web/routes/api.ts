@@ -41,8 +41,29 @@ function errorResponses() {
   };
 }
 
+/** Says in the request's language what is wrong with one field, from a zod issue. */
+function describeIssue(t: Context<AppEnv>['var']['t'], field: string, issue: { code: string; message: string } & Record<string, unknown>): string {
+  switch (issue.code) {
+    case 'invalid_value':
+      return t('error.field_choice', { field, values: (issue.values as unknown[] | undefined)?.map(String).join(', ') ?? '' });
+    case 'too_big':
+      return t('error.field_too_big', { field, max: String(issue.maximum) });
+    case 'too_small':
+      return t('error.field_too_small', { field, min: String(issue.minimum) });
+    case 'invalid_type':
+      return issue.input === undefined ? t('error.field_missing', { field }) : t('error.field_type', { field, expected: String(issue.expected) });
+    case 'invalid_format':
+      return t('error.field_format', { field });
+    default:
+      return t('error.field_invalid', { field });
+  }
+}
+
 export function apiError(c: Context<AppEnv>, status: number, code: string, key: string, params: Record<string, string | number> = {}, field?: string) {
-  const message = c.get('t')(key, params);
+  const t = c.get('t');
+  // Status codes in messages read as their label in the user's language.
+  const shown = typeof params.status === 'string' ? { ...params, status: t(`status.${params.status}`) } : params;
+  const message = t(key, shown);
   return c.json({ error: { code, message, ...(field ? { field } : {}) } }, status as 400);
 }
 
@@ -93,7 +114,7 @@ const PublicComplaintSchema = z
     receivedAt: z.string(),
     description: z.string(),
     rating: z.number().nullable(),
-    mergedIntoTrackingCode: z.string().nullable(),
+    merged: z.boolean(),
     timeline: z.array(z.object({ type: z.string(), at: z.string(), actor: z.string(), body: z.string().nullable() }).passthrough()),
     deadlines: z.array(z.object({ clock: z.string(), dueDate: z.string().nullable(), status: z.string() })),
   })
@@ -119,7 +140,10 @@ const StaffComplaintSchema = z
   .passthrough()
   .openapi('StaffComplaint');
 
-const IdParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' }, example: 1 }) });
+// Digits only: `Number()` would also read 1e1 or 0x1c as ids.
+const IdParam = z.object({
+  id: z.string().regex(/^[1-9][0-9]{0,15}$/).transform(Number).openapi({ param: { name: 'id', in: 'path' }, example: '1', type: 'integer' }),
+});
 
 export function createApiRoutes(): OpenAPIHono<AppEnv> {
   const api = new OpenAPIHono<AppEnv>({
@@ -127,8 +151,9 @@ export function createApiRoutes(): OpenAPIHono<AppEnv> {
       if (!result.success) {
         const issue = result.error.issues[0];
         const field = issue?.path.join('.') || undefined;
-        const detail = issue ? `${field ?? 'body'}: ${issue.message}` : 'invalid';
-        return apiError(c as unknown as Context<AppEnv>, 400, 'invalid', 'error.validation', { detail }, field);
+        const context = c as unknown as Context<AppEnv>;
+        const detail = issue ? describeIssue(context.get('t'), field ?? 'body', issue as unknown as { code: string; message: string } & Record<string, unknown>) : 'invalid';
+        return apiError(context, 400, 'invalid', 'error.validation', { detail }, field);
       }
     },
   });
@@ -160,7 +185,9 @@ export function createApiRoutes(): OpenAPIHono<AppEnv> {
       let receivedAt: Date | undefined;
       if (body.receivedAt !== undefined) {
         receivedAt = new Date(body.receivedAt);
-        if (Number.isNaN(receivedAt.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(body.receivedAt)) {
+        // `Date` rolls 2026-02-30 over to March; the written calendar date must exist.
+        const writtenDate = /^(\d{4}-\d{2}-\d{2})T/.exec(body.receivedAt)?.[1];
+        if (Number.isNaN(receivedAt.getTime()) || !writtenDate || !isValidDate(writtenDate)) {
           return apiError(c, 400, 'invalid', 'error.date_invalid', {}, 'receivedAt');
         }
       }
@@ -444,7 +471,14 @@ export function createApiRoutes(): OpenAPIHono<AppEnv> {
       const n = Number(add);
       if (!isValidDate(from) || !/^\d+$/.test(add) || n > MAX_WORKING_DAYS) return apiError(c, 400, 'invalid', 'error.calendar_param');
       const calendar = await loadCalendar(c.get('deps').db);
-      const result = calendar.addWorkingDays(from, n);
+      let result;
+      try {
+        result = calendar.addWorkingDays(from, n);
+      } catch (error) {
+        // A result past year 9999 cannot be written as YYYY-MM-DD.
+        if (error instanceof RangeError) return apiError(c, 400, 'invalid', 'error.calendar_param');
+        throw error;
+      }
       const missing = result.uncoveredYears.length > 0;
       return c.json(
         { date: result.date, calendarMissing: missing, ...(missing ? { warning: c.get('t')('error.calendar_missing', { years: result.uncoveredYears.join(', ') }) } : {}) },

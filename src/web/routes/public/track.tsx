@@ -7,8 +7,8 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../../context.ts';
 import { CommandError } from '../../../commands/errors.ts';
 import { rateComplaint, replyAsCitizen } from '../../../commands/reopen-complaint.ts';
-import { getComplaintByTrackingCode } from '../../../queries/complaints.ts';
-import { presentPublicComplaint, type PublicComplaint } from '../../../presenters/complaints.ts';
+import { getComplaintByTrackingCode, getComplaintDetail } from '../../../queries/complaints.ts';
+import { presentKeptCase, presentPublicComplaint, type PublicComplaint, type PublicKeptCase } from '../../../presenters/complaints.ts';
 import { normalizeTrackingCode } from '../../../domain/tracking-code.ts';
 import { OPEN_STATUSES } from '../../../domain/lifecycle.ts';
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from '../../../domain/images.ts';
@@ -38,7 +38,7 @@ export function awaitsRating(complaint: PublicComplaint): boolean {
 interface LoadedReport {
   id: number;
   complaint: PublicComplaint;
-  kept: PublicComplaint | null;
+  kept: PublicKeptCase | null;
 }
 
 async function loadReport(c: Context<AppEnv>, code: string): Promise<LoadedReport | undefined> {
@@ -46,10 +46,10 @@ async function loadReport(c: Context<AppEnv>, code: string): Promise<LoadedRepor
   const detail = await getComplaintByTrackingCode(db, code);
   if (!detail) return undefined;
   const complaint = presentPublicComplaint(detail);
-  let kept: PublicComplaint | null = null;
-  if (complaint.mergedIntoTrackingCode) {
-    const keptDetail = await getComplaintByTrackingCode(db, complaint.mergedIntoTrackingCode);
-    kept = keptDetail ? presentPublicComplaint(keptDetail) : null;
+  let kept: PublicKeptCase | null = null;
+  if (detail.complaint.merged_into_id !== null) {
+    const keptDetail = await getComplaintDetail(db, null, detail.complaint.merged_into_id);
+    kept = keptDetail ? presentKeptCase(keptDetail) : null;
   }
   return { id: detail.complaint.id, complaint, kept };
 }

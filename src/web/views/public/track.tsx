@@ -3,7 +3,7 @@
  * of one report (/lacak/{code}). They render only `PublicComplaint`, the
  * presenter's shape without identity and with personal data masked.
  */
-import type { PublicComplaint } from '../../../presenters/complaints.ts';
+import type { PublicComplaint, PublicKeptCase } from '../../../presenters/complaints.ts';
 import { MAX_ATTACHMENTS } from '../../../domain/images.ts';
 import { Layout, type PageContext } from '../layout.tsx';
 import {
@@ -67,13 +67,12 @@ const CITIZEN_FACING_BODIES: readonly string[] = [
   'followed_up', 'resolved', 'answered', 'held', 'forwarded', 'reopened', 'citizen_replied', 'rated',
 ];
 
-export function publicTimeline(t: PageContext['t'], complaint: PublicComplaint): TimelineEntry[] {
+export function publicTimeline(t: PageContext['t'], complaint: Pick<PublicComplaint, 'timeline'>): TimelineEntry[] {
   return complaint.timeline.map((entry) => ({
     title: eventTitle(t, entry.type, {
       agency: entry.agency,
       destination: entry.destination,
       rating: entry.rating,
-      code: complaint.mergedIntoTrackingCode ?? undefined,
     }),
     at: entry.at,
     actor: publicActor(t, entry.actor),
@@ -89,7 +88,7 @@ export interface TrackPageProps {
   ctx: PageContext;
   complaint: PublicComplaint;
   /** The case this report was merged into, when it was. */
-  kept: PublicComplaint | null;
+  kept: PublicKeptCase | null;
   canReply: boolean;
   canRate: boolean;
   banner?: TrackBanner;
@@ -116,8 +115,7 @@ export function TrackPage(props: TrackPageProps) {
       {props.kept ? (
         <NotificationBanner kind="info" title={t('track.merged_title')}>
           <p class="body">
-            {t('track.merged_body')}{' '}
-            <a href={`/lacak/${props.kept.trackingCode}`}>{props.kept.trackingCode}</a>
+            {t('track.merged_body')}
           </p>
         </NotificationBanner>
       ) : null}
@@ -142,7 +140,7 @@ export function TrackPage(props: TrackPageProps) {
 
           {props.kept ? (
             <section class="kept-case">
-              <h2 class="heading-m">{t('track.kept_timeline', { code: props.kept.trackingCode })}</h2>
+              <h2 class="heading-m">{t('track.kept_timeline')}</h2>
               <p class="body"><StatusTag t={t} status={props.kept.status} /></p>
               <Timeline t={t} locale={locale} entries={publicTimeline(t, props.kept)} />
             </section>

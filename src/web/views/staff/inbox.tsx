@@ -100,7 +100,7 @@ export function InboxPageView(props: {
                 {result.rows.map((row) => (
                   <tr class={row.overdue ? 'table__row--overdue' : undefined}>
                     <th scope="row" data-label={t('inbox.col.code')}>
-                      <a class="link--strong" href={`/staff/complaints/${row.id}`}>{row.trackingCode}</a>
+                      <a class="link--strong nowrap" href={`/staff/complaints/${row.id}`}>{row.trackingCode}</a>
                       {row.oversight ? <strong class="tag tag--red tag--small">{t('inbox.oversight')}</strong> : null}
                     </th>
                     <td data-label={t('inbox.col.received')}>
