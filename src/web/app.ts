@@ -50,6 +50,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }),
   );
   app.use('*', authenticate);
+  // An API call that changes something with a browser session's cookie must
+  // also send that session's CSRF token; API tokens are not sent by browsers
+  // on their own, so they need none.
+  app.use('/api/*', async (c, next) => {
+    const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method);
+    if (unsafe && c.get('user')?.via === 'session' && c.req.header('x-csrf-token') !== c.get('csrfToken')) {
+      return apiError(c, 403, 'forbidden', 'error.csrf');
+    }
+    await next();
+  });
 
   app.get('/health', async (c) => {
     try {

@@ -209,6 +209,19 @@ for (const backend of BACKENDS) {
       assert.match(wrongEnum.json.error.message, /type harus salah satu dari: pengaduan, aspirasi, permintaan_informasi/);
     });
 
+    test('session cookie alone cannot change data through the API', async () => {
+      const { id } = await file('Trotoar rusak di depan kantor pos.');
+      const { createSession } = await import('../../src/commands/users.ts');
+      const session = await createSession(database.db, officer.user.id);
+      const cookie = { cookie: `aduan_session=${session.token}` };
+      const withoutToken = await app.request(`/api/v1/complaints/${id}/notes`, jsonRequest('POST', { body: 'Catatan dari sesi.' }, undefined, cookie));
+      assert.equal(withoutToken.status, 403);
+      const withToken = await app.request(`/api/v1/complaints/${id}/notes`, jsonRequest('POST', { body: 'Catatan dari sesi.' }, undefined, { ...cookie, 'x-csrf-token': session.csrfToken }));
+      assert.equal(withToken.status, 200);
+      const read = await app.request(`/api/v1/complaints/${id}`, jsonRequest('GET', undefined, undefined, cookie));
+      assert.equal(read.status, 200);
+    });
+
     test('unknown tracking code is 404', async () => {
       const response = await call('GET', '/api/v1/track/ADU-0000-0000-00');
       assert.equal(response.status, 404);
