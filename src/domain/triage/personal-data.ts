@@ -124,14 +124,30 @@ export function findPersonalData(text: string): PersonalDataMatch[] {
  * maskPersonalData('email saya warga@contoh.id') // → 'email saya [email disamarkan]'
  */
 export function maskPersonalData(text: string): string {
+  // Full-width digits and invisible characters would let a number slip past
+  // the patterns, so the public text is folded to plain characters first.
+  const plain = text.normalize('NFKC').replace(INVISIBLE_CHARS_RE, '');
   let result = '';
   let cursor = 0;
-  for (const match of findPersonalData(text)) {
-    result += text.slice(cursor, match.start) + PERSONAL_DATA_MASKS[match.kind];
+  for (const match of findPersonalData(plain)) {
+    result += plain.slice(cursor, match.start) + PERSONAL_DATA_MASKS[match.kind];
     cursor = match.end;
   }
-  return result + text.slice(cursor);
+  result += plain.slice(cursor);
+  // Looser patterns for the public view only: any 16-digit number (a KK
+  // number or a mistyped NIK is personal too), a phone typed digit by digit,
+  // and an address written as "nama [at] domain [dot] com".
+  return result
+    .replace(ANY_16_DIGITS_RE, PERSONAL_DATA_MASKS.nik)
+    .replace(SPACED_PHONE_RE, PERSONAL_DATA_MASKS.phone)
+    .replace(OBFUSCATED_EMAIL_RE, PERSONAL_DATA_MASKS.email);
 }
+
+/** Zero-width characters, the word joiner, the byte-order mark and bidirectional controls. */
+const INVISIBLE_CHARS_RE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF]/g;
+const ANY_16_DIGITS_RE = /(?<!\d)\d(?:[ .-]?\d){15}(?!\d)/g;
+const SPACED_PHONE_RE = /(?<![\d+])(?:\+ ?6 ?2|0) ?8(?: ?\d){7,11}(?!\d)/g;
+const OBFUSCATED_EMAIL_RE = /[\p{L}\p{N}._%+-]+\s*[[(]\s*(?:at|et)\s*[\])]\s*[\p{L}\p{N}-]+(?:\s*[[(]\s*(?:dot|titik)\s*[\])]\s*[\p{L}\p{N}-]+)+/giu;
 
 /**
  * Checks the structure of a NIK: province code, regency and district codes
