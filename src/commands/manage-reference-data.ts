@@ -196,6 +196,7 @@ export interface HolidayInput {
 function requireDate(value: string): string {
   const date = (value ?? '').trim();
   if (!isValidDate(date)) throw invalid('date', `"${date}" is not a date in the form YYYY-MM-DD`, 'error.holiday_date_invalid');
+  requireYear(Number(date.slice(0, 4)));
   return date;
 }
 

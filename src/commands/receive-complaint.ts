@@ -14,6 +14,8 @@ import { refreshDeadlines } from './deadlines.ts';
 
 export const DESCRIPTION_MIN = 10;
 export const DESCRIPTION_MAX = 5000;
+/** How far back an officer may date a walk-in or phone report; older history goes through `aduan import`. */
+export const MAX_BACKDATE_DAYS = 5 * 365;
 
 export interface AttachmentUpload {
   fileName: string;
@@ -59,6 +61,9 @@ export async function receiveInTransaction(trx: Tx, ctx: CommandContext, input: 
   if (Number.isNaN(receivedAt.getTime())) throw invalid('receivedAt', 'receivedAt is not a valid date', 'error.date_invalid');
   if (receivedAt.getTime() > now.getTime() + 5 * 60_000) {
     throw invalid('receivedAt', 'receivedAt lies in the future', 'error.date_in_future');
+  }
+  if (receivedAt.getTime() < now.getTime() - MAX_BACKDATE_DAYS * 86_400_000) {
+    throw invalid('receivedAt', `receivedAt is more than ${MAX_BACKDATE_DAYS} days ago; use aduan import for old reports`, 'error.date_too_old', { days: MAX_BACKDATE_DAYS });
   }
 
   if (input.externalSource && input.externalId) {

@@ -196,6 +196,18 @@ for (const backend of BACKENDS) {
       }, officer.token);
       assert.equal(rolledOver.status, 400);
       assert.equal(rolledOver.json.error.field, 'receivedAt');
+      const ancient = await call('POST', '/api/v1/complaints', {
+        type: 'pengaduan', description: 'Laporan loket dengan tahun salah ketik.', receivedAt: '1999-01-01T10:00:00+07:00', channel: 'walk_in',
+      }, officer.token);
+      assert.equal(ancient.status, 400);
+      assert.match(ancient.json.error.message, /aduan import/);
+      const agencyWalkIn = await call('POST', '/api/v1/complaints', {
+        type: 'pengaduan', description: 'Petugas OPD mencoba mencatat laporan loket.', channel: 'walk_in',
+      }, dpupr.token);
+      assert.equal(agencyWalkIn.status, 403);
+      assert.match(agencyWalkIn.json.error.message, /Peran Anda/);
+      const otherAgency = await call('GET', '/api/v1/indicators?from=2026-01-01&to=2026-12-31&agency=dlh', undefined, dpupr.token);
+      assert.equal(otherAgency.status, 403);
       const farFuture = await call('GET', '/api/v1/calendar/working-days?from=9999-12-31&add=3');
       assert.equal(farFuture.status, 400);
       const exponent = await call('GET', '/api/v1/complaints/1e1', undefined, officer.token);

@@ -176,11 +176,13 @@ export function createApiRoutes(): OpenAPIHono<AppEnv> {
       const body = c.req.valid('json');
       const user = c.get('user');
       const staff = user && canCreateOnBehalf(user);
+      // Signed-in staff whose role may not file on a citizen's behalf get a message about their role.
+      const refusal = user ? 'error.role_may_not_set_field' : 'error.staff_only_field';
       if (!staff && body.receivedAt !== undefined) {
-        return apiError(c, 403, 'forbidden', 'error.staff_only_field', { field: 'receivedAt' }, 'receivedAt');
+        return apiError(c, 403, 'forbidden', refusal, { field: 'receivedAt' }, 'receivedAt');
       }
       if (!staff && (body.channel === 'walk_in' || body.channel === 'phone')) {
-        return apiError(c, 403, 'forbidden', 'error.staff_only_field', { field: 'channel' }, 'channel');
+        return apiError(c, 403, 'forbidden', refusal, { field: 'channel' }, 'channel');
       }
       let receivedAt: Date | undefined;
       if (body.receivedAt !== undefined) {
@@ -528,6 +530,9 @@ export function createApiRoutes(): OpenAPIHono<AppEnv> {
       let agency = query.agency;
       if (user.role === 'agency_officer') {
         const own = await c.get('deps').db.selectFrom('agencies').select('code').where('id', '=', user.agencyId ?? -1).executeTakeFirst();
+        if (query.agency !== undefined && query.agency !== own?.code) {
+          return apiError(c, 403, 'forbidden', 'error.indicators_other_agency', {}, 'agency');
+        }
         agency = own?.code ?? '-';
       }
       try {
