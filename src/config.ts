@@ -95,6 +95,8 @@ export interface ChannelSettings {
     from?: string;
     /** `MAIL_FROM_NAME`, default "Aduan". */
     fromName: string;
+    /** Mailbox the poller reads incoming mail from; undefined when `IMAP_HOST` is unset, which turns the poller off. */
+    imap?: ImapSettings;
   };
   /** `CHANNEL_THREAD_WINDOW_DAYS`: days a direct message still joins the citizen's open report (default 14). */
   threadWindowDays: number;
@@ -103,6 +105,33 @@ export interface ChannelSettings {
   /** `DELIVERY_MAX_ATTEMPTS`: send attempts per outbound message before it fails (default 6). */
   deliveryMaxAttempts: number;
 }
+
+/** Encryption of the IMAP connection: implicit TLS, a required STARTTLS upgrade, or none (loopback hosts only). */
+export type ImapTlsMode = 'tls' | 'starttls' | 'off';
+
+/** Settings of the IMAP mailbox poller (docs/channels.md, "E-mail"). */
+export interface ImapSettings {
+  /** `IMAP_HOST`: name or address of the IMAP server. */
+  host: string;
+  /** `IMAP_PORT`, default 993 with `IMAP_TLS=tls` and 143 otherwise. */
+  port: number;
+  /** `IMAP_USER`: login name, usually the mailbox address. */
+  user: string;
+  /** `IMAP_PASSWORD`: password or app password of that login. */
+  password: string;
+  /** `IMAP_TLS`, default tls. */
+  tls: ImapTlsMode;
+  /** `IMAP_MAILBOX`: folder polled for new mail, default INBOX. */
+  mailbox: string;
+  /** `IMAP_PROCESSED_MAILBOX`: folder stored mail is moved to, default Diproses; created when missing. */
+  processedMailbox: string;
+  /** `IMAP_POLL_SECONDS`: seconds between two polls (10–3600), default 60. */
+  pollSeconds: number;
+}
+
+const IMAP_TLS_MODES: readonly ImapTlsMode[] = ['tls', 'starttls', 'off'];
+/** Hosts for which `IMAP_TLS=off` is accepted: the password then never leaves the machine. */
+const loopbackHostRe = /^(localhost|127(?:\.\d{1,3}){3}|::1|\[::1\])$/i;
 
 function parsePort(raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -195,9 +224,55 @@ export function loadChannelSettings(env: NodeJS.ProcessEnv = process.env): Chann
       smtpUrl: optional('SMTP_URL'),
       from: from?.toLowerCase(),
       fromName: optional('MAIL_FROM_NAME') ?? 'Aduan',
+      imap: loadImapSettings(env),
     },
     threadWindowDays: parseWholeNumber('CHANNEL_THREAD_WINDOW_DAYS', env.CHANNEL_THREAD_WINDOW_DAYS, 14, 0, 365),
     acknowledge: env.CHANNEL_ACKNOWLEDGEMENTS !== 'off',
     deliveryMaxAttempts: parseWholeNumber('DELIVERY_MAX_ATTEMPTS', env.DELIVERY_MAX_ATTEMPTS, 6, 1, 20),
+  };
+}
+
+/**
+ * Reads the IMAP_* variables. Returns undefined when IMAP_HOST is unset and
+ * no other IMAP_* variable is set either.
+ */
+export function loadImapSettings(env: NodeJS.ProcessEnv = process.env): ImapSettings | undefined {
+  const optional = (name: string) => env[name]?.trim() || undefined;
+  const host = optional('IMAP_HOST');
+  if (!host) {
+    const orphan = ['IMAP_USER', 'IMAP_PASSWORD', 'IMAP_PORT', 'IMAP_TLS', 'IMAP_MAILBOX', 'IMAP_PROCESSED_MAILBOX', 'IMAP_POLL_SECONDS'].find((name) => optional(name));
+    if (orphan) throw new Error(`${orphan} is set but IMAP_HOST is not: set IMAP_HOST to the IMAP server to poll, or unset the IMAP_* variables.`);
+    return undefined;
+  }
+  const user = optional('IMAP_USER');
+  // A password may legitimately start or end with spaces, so it is not trimmed.
+  const password = env.IMAP_PASSWORD || undefined;
+  if (!user || !password) throw new Error('IMAP_HOST is set but IMAP_USER or IMAP_PASSWORD is missing: set both to the login of the complaint mailbox.');
+
+  const tlsRaw = (optional('IMAP_TLS') ?? 'tls').toLowerCase();
+  if (!(IMAP_TLS_MODES as readonly string[]).includes(tlsRaw)) {
+    throw new Error(`IMAP_TLS must be tls (port 993), starttls (port 143) or off, got "${tlsRaw}"`);
+  }
+  const tls = tlsRaw as ImapTlsMode;
+  // Without TLS the password crosses the network in clear text, so that is only allowed to the same machine.
+  if (tls === 'off' && !loopbackHostRe.test(host)) {
+    throw new Error(`IMAP_TLS=off is only allowed for a server on this machine (localhost, 127.0.0.1, ::1), got IMAP_HOST "${host}"; use tls or starttls.`);
+  }
+  const port = parseWholeNumber('IMAP_PORT', env.IMAP_PORT, tls === 'tls' ? 993 : 143, 1, 65535);
+
+  const mailbox = optional('IMAP_MAILBOX') ?? 'INBOX';
+  const processedMailbox = optional('IMAP_PROCESSED_MAILBOX') ?? 'Diproses';
+  if (processedMailbox.toLowerCase() === mailbox.toLowerCase()) {
+    throw new Error(`IMAP_PROCESSED_MAILBOX must differ from IMAP_MAILBOX ("${mailbox}"), or stored mail would be polled again.`);
+  }
+  return {
+    host,
+    port,
+    user,
+    password,
+    tls,
+    mailbox,
+    processedMailbox,
+    pollSeconds: parseWholeNumber('IMAP_POLL_SECONDS', env.IMAP_POLL_SECONDS, 60, 10, 3600),
   };
 }

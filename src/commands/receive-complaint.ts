@@ -62,7 +62,8 @@ export async function receiveInTransaction(trx: Tx, ctx: CommandContext, input: 
   if (receivedAt.getTime() > now.getTime() + 5 * 60_000) {
     throw invalid('receivedAt', 'receivedAt lies in the future', 'error.date_in_future');
   }
-  if (receivedAt.getTime() < now.getTime() - MAX_BACKDATE_DAYS * 86_400_000) {
+  // Only an officer types a received-at; a channel's own timestamps are kept as sent.
+  if (ctx.actor.kind === 'staff' && receivedAt.getTime() < now.getTime() - MAX_BACKDATE_DAYS * 86_400_000) {
     throw invalid('receivedAt', `receivedAt is more than ${MAX_BACKDATE_DAYS} days ago; use aduan import for old reports`, 'error.date_too_old', { days: MAX_BACKDATE_DAYS });
   }
 

@@ -12,6 +12,7 @@ import { loadConfig, type Config } from '../config.ts';
 import { createChannelRegistry } from '../channels/registry.ts';
 import { startInboundJobs } from './inbound.ts';
 import { startDeliveryJobs } from './delivery.ts';
+import { startEmailPollJobs } from './email-poll.ts';
 
 export const DEADLINE_SCAN_QUEUE = 'deadline-scan';
 
@@ -34,6 +35,8 @@ export async function startJobs(pool: pg.Pool, db: Kysely<DB>, config: Config = 
   const registry = createChannelRegistry(config.channels);
   await startInboundJobs(boss, db, registry);
   await startDeliveryJobs(boss, { db, registry, publicUrl: config.publicUrl });
+  const imap = config.channels.email.imap;
+  if (imap) await startEmailPollJobs(boss, { db, registry, settings: imap });
   logger.info('background jobs started');
   return boss;
 }

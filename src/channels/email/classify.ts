@@ -110,7 +110,7 @@ export function readBounceStatuses(source: string, ownMessageId: string | undefi
 }
 
 function findOriginalMessageId(source: string, ownMessageId: string | undefined): string | undefined {
-  for (const match of source.matchAll(/^Message-ID:[ \t]*(<[^>\s]+>|[^\s<>]+@[^\s<>]+)/gim)) {
+  for (const match of source.matchAll(/^Message-ID:[ \t]*(?:\r?\n[ \t]+)?(<[^>\s]+>|[^\s<>]+@[^\s<>]+)/gim)) {
     const id = match[1].startsWith('<') ? match[1] : `<${match[1]}>`;
     if (id !== ownMessageId) return id;
   }
