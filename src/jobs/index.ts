@@ -13,6 +13,9 @@ import { createChannelRegistry } from '../channels/registry.ts';
 import { startInboundJobs } from './inbound.ts';
 import { startDeliveryJobs } from './delivery.ts';
 import { startEmailPollJobs } from './email-poll.ts';
+import { startAssignmentJobs } from './assignment.ts';
+import { notificationDepsFromConfig, startNotificationJobs } from './notifications.ts';
+import { startTriageJobs } from './triage.ts';
 
 export const DEADLINE_SCAN_QUEUE = 'deadline-scan';
 
@@ -37,6 +40,11 @@ export async function startJobs(pool: pg.Pool, db: Kysely<DB>, config: Config = 
   await startDeliveryJobs(boss, { db, registry, publicUrl: config.publicUrl });
   const imap = config.channels.email.imap;
   if (imap) await startEmailPollJobs(boss, { db, registry, settings: imap });
+  // Duty roster assignment and officer notifications.
+  await startAssignmentJobs(boss, db);
+  await startNotificationJobs(boss, notificationDepsFromConfig(db, config));
+  // Triage: scores new reports after commit and retrains the suggestion models.
+  await startTriageJobs(boss, db);
   logger.info('background jobs started');
   return boss;
 }

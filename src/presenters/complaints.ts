@@ -40,7 +40,7 @@ export interface PublicComplaint {
 // Event types whose text is written to the citizen. Other public events (a
 // disposisi, a verification) may carry an officer's internal instruction, so
 // the public sees that they happened but not their text.
-const CITIZEN_FACING_BODIES = new Set(['followed_up', 'resolved', 'answered', 'held', 'forwarded', 'reopened', 'citizen_replied', 'rated']);
+const CITIZEN_FACING_BODIES = new Set(['followed_up', 'resolved', 'answered', 'held', 'forwarded', 'reopened', 'citizen_replied', 'rated', 'acknowledged']);
 
 function publicActor(event: ComplaintDetail['events'][number]): string {
   if (event.actorKind === 'citizen') return 'warga';

@@ -8,6 +8,7 @@ import type { Complaint, DB } from '../db/schema.ts';
 import type { Channel, ClockName, ClockStatus, ComplaintStatus, StaffUser } from '../domain/types.ts';
 import { OPEN_STATUSES } from '../domain/lifecycle.ts';
 import { cleanText } from '../domain/text.ts';
+import { excludeLowPriority } from './triage.ts';
 import { canSeeComplaint, scopeComplaints } from '../policies/complaints.ts';
 
 export const PAGE_SIZE_DEFAULT = 25;
@@ -63,7 +64,8 @@ export async function listComplaints(db: Kysely<DB>, user: StaffUser, filters: I
   const pageSize = Math.min(Math.max(filters.pageSize ?? PAGE_SIZE_DEFAULT, 1), PAGE_SIZE_MAX);
   const page = Math.max(filters.page ?? 1, 1);
 
-  let query = scopeComplaints(user, db.selectFrom('complaints'));
+  // Messages the triage model judged to be noise wait in their own queue, not in the inbox.
+  let query = excludeLowPriority(scopeComplaints(user, db.selectFrom('complaints')));
   if (filters.status?.length) query = query.where('complaints.status', 'in', filters.status);
   if (filters.channel) query = query.where('complaints.channel', '=', filters.channel);
   if (filters.district) query = query.where('complaints.district_code', '=', filters.district);

@@ -162,6 +162,9 @@ export const en: Record<string, string> = {
   'nav.inbox': 'Inbox',
   'nav.new_complaint': 'Record a report',
   'nav.admin': 'Settings',
+  'nav.faq': 'Questions (FAQ)',
+  'nav.templates': 'Quick answers',
+  'nav.triage': 'Low-priority queue',
   'nav.logout': 'Sign out',
 
   'role.admin': 'System administrator',

@@ -162,6 +162,9 @@ export const id: Record<string, string> = {
   'nav.inbox': 'Kotak masuk',
   'nav.new_complaint': 'Catat laporan',
   'nav.admin': 'Pengaturan',
+  'nav.faq': 'Tanya jawab (FAQ)',
+  'nav.templates': 'Jawaban cepat',
+  'nav.triage': 'Antrean prioritas rendah',
   'nav.logout': 'Keluar',
 
   'role.admin': 'Administrator sistem',

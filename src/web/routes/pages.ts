@@ -29,6 +29,9 @@ import { registerComplaintRoutes } from './staff/complaint.tsx';
 import { registerNewComplaintRoutes } from './staff/new.tsx';
 import { registerAdminRoutes } from './staff/admin.tsx';
 import { registerAdminCalendarRoutes } from './staff/admin-calendar.tsx';
+import { registerAnswerRoutes } from './staff/templates.tsx';
+import { registerTriageRoutes } from './staff/triage.tsx';
+import { registerReportingPages } from './staff/dashboard.tsx';
 import { messagePageResponse } from './public/errors.tsx';
 import { logger } from '../../logger.ts';
 
@@ -116,4 +119,7 @@ export function registerPages(app: Hono<AppEnv>): void {
   registerComplaintRoutes(app);
   registerAdminRoutes(app);
   registerAdminCalendarRoutes(app);
+  registerAnswerRoutes(app, guards);
+  registerTriageRoutes(app);
+  registerReportingPages(app);
 }

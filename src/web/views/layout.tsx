@@ -10,6 +10,7 @@ import { raw } from 'hono/html';
 import type { AppEnv, AuthUser } from '../context.ts';
 import type { Locale, Translate } from '../i18n/index.ts';
 import { canCreateOnBehalf, canManageReferenceData } from '../../policies/complaints.ts';
+import { canUseTriage } from '../../queries/triage.ts';
 import { CsrfField } from './components.tsx';
 
 /** Request values that every view needs. */
@@ -57,6 +58,7 @@ function PublicNavigation(props: { ctx: PageContext }) {
       <ul class="header__nav-list">
         <li><a class="header__nav-link" href="/lapor" aria-current={path.startsWith('/lapor') ? 'page' : undefined}>{t('nav.report')}</a></li>
         <li><a class="header__nav-link" href="/lacak" aria-current={path.startsWith('/lacak') ? 'page' : undefined}>{t('nav.track')}</a></li>
+        <li><a class="header__nav-link" href="/faq" aria-current={path.startsWith('/faq') ? 'page' : undefined}>{t('nav.faq')}</a></li>
       </ul>
     </nav>
   );
@@ -73,6 +75,10 @@ function StaffNavigation(props: { ctx: PageContext }) {
         {canCreateOnBehalf(user) ? (
           <li><a class="header__nav-link" href="/staff/new" aria-current={path === '/staff/new' ? 'page' : undefined}>{t('nav.new_complaint')}</a></li>
         ) : null}
+        {canUseTriage(user) ? (
+          <li><a class="header__nav-link" href="/staff/triage" aria-current={path.startsWith('/staff/triage') ? 'page' : undefined}>{t('nav.triage')}</a></li>
+        ) : null}
+        <li><a class="header__nav-link" href="/staff/templates" aria-current={path.startsWith('/staff/templates') ? 'page' : undefined}>{t('nav.templates')}</a></li>
         {canManageReferenceData(user) ? (
           <li><a class="header__nav-link" href="/staff/admin" aria-current={path.startsWith('/staff/admin') ? 'page' : undefined}>{t('nav.admin')}</a></li>
         ) : null}

@@ -21,6 +21,10 @@ import { EMPTY_REPORT, type ReferenceRows, type ReportFormValues } from '../../v
 import type { FieldErrors } from '../../views/components.tsx';
 import { commandErrors, formFiles, formText, readForm, type FormBody } from '../../views/form.tsx';
 import type { Translate } from '../../i18n/index.ts';
+import { assignNewComplaint } from '../../../commands/roster.ts';
+import { getReportAcknowledgement, matchFaqArticles } from '../../../queries/answers.ts';
+import { FAQ_CHECKED_FIELD, FaqMatchesPage } from '../../views/faq/pages.tsx';
+import { logger } from '../../../logger.ts';
 
 /** Command field names that the report form calls differently. */
 export const REPORT_FIELD_ALIASES: Record<string, string> = { 'reporter.phone': 'phone', 'reporter.email': 'email', 'reporter.contact': 'phone' };
@@ -91,6 +95,14 @@ export function registerPortalRoutes(app: Hono<AppEnv>, guards: { originCheck: M
 
     const errors = checkReportForm(t, values, files, { typeRequired: true });
     if (Object.keys(errors).length > 0) return rerender(errors);
+    // Fast answers: a question that published FAQ articles may answer is shown them first; "No" posts again with FAQ_CHECKED_FIELD.
+    if (values.type === 'permintaan_informasi' && formText(body, FAQ_CHECKED_FIELD) !== '1') {
+      const matches = await matchFaqArticles(c.get('deps').db, values.description);
+      if (matches.length > 0) {
+        c.header('Cache-Control', 'no-store');
+        return renderPage(c, <FaqMatchesPage ctx={pageContext(c)} matches={matches} values={values} filesDropped={files.length > 0} />);
+      }
+    }
     try {
       const { complaint } = await receiveComplaint({ db: c.get('deps').db, actor: { kind: 'citizen' } }, {
         type: values.type as ComplaintType,
@@ -102,6 +114,10 @@ export function registerPortalRoutes(app: Hono<AppEnv>, guards: { originCheck: M
         villageCode: values.villageCode || undefined,
         categoryCode: values.categoryCode || undefined,
         attachments: await readUploads(files),
+      });
+      // Fast answers: give the report to the officer on duty, or acknowledge it for the next shift. The report is filed either way.
+      await assignNewComplaint({ db: c.get('deps').db, actor: { kind: 'system', reason: 'roster' } }, complaint.id).catch((error: unknown) => {
+        logger.error({ err: error, complaintId: complaint.id }, 'assignment after web report failed; the assignment job will retry');
       });
       return c.redirect(`/lapor/terkirim/${complaint.tracking_code}`, 303);
     } catch (error) {
@@ -118,6 +134,7 @@ export function registerPortalRoutes(app: Hono<AppEnv>, guards: { originCheck: M
       return renderPage(c, <MessagePage ctx={ctx} area="public" title={ctx.t('track.not_found_title')} message={ctx.t('track.not_found_body')} />, 404);
     }
     c.header('Cache-Control', 'no-store');
-    return renderPage(c, <ReportSentPage ctx={ctx} trackingCode={detail.complaint.tracking_code} />);
+    const acknowledgement = await getReportAcknowledgement(c.get('deps').db, detail.complaint.id);
+    return renderPage(c, <ReportSentPage ctx={ctx} trackingCode={detail.complaint.tracking_code} acknowledgement={acknowledgement} />);
   });
 }

@@ -31,6 +31,9 @@ import { CASE_BANNERS, CasePage, type CaseBanner, type IdentityPanelState } from
 import { ACTION_FIELDS, CASE_ACTIONS, type ActionFormState, type CaseAction } from '../../views/staff/case-actions.tsx';
 import { attempt, formText, readForm } from '../../views/form.tsx';
 import { forbiddenPage, staffUser } from './guard.tsx';
+import { loadCaseTriage } from './triage.tsx';
+import { respondWithTemplate } from '../../../commands/answer-templates.ts';
+import { loadCaseAnswerExtras, TEMPLATE_ANSWER_ACTIONS } from './templates.tsx';
 
 const POLICY_ACTION: Record<CaseAction, Action> = {
   verify: 'verify', dispatch: 'dispatch', 'follow-up': 'follow_up', resolve: 'resolve', answer: 'answer', return: 'return',
@@ -97,10 +100,16 @@ async function renderCase(
   }
   const allowed = allowedActions(user, detail.complaint);
   const reference = await listReferenceData(db);
+  // Triage block (routes/staff/triage.tsx): suggestions that may fill the verify form, duplicates, personal data marker.
+  const triage = await loadCaseTriage(c, detail.complaint, allowed);
+  // Fast answers (routes/staff/templates.tsx): template pickers, a template chosen by URL, the case holder and FAQ-draft panel.
+  const answers = await loadCaseAnswerExtras(c, detail.complaint, allowed);
+  const state = options.state ?? answers.state ?? triage.prefill;
   return renderPage(
     c,
     <CasePage ctx={pageContext(c)} complaint={presentStaffComplaint(detail, access)} reference={reference} identity={identity}
-      allowed={allowed} open={options.state?.action ?? nextStep(allowed, detail.complaint.status)} state={options.state} banner={options.banner} />,
+      allowed={allowed} open={state?.action ?? nextStep(allowed, detail.complaint.status)} state={state} banner={options.banner}
+      triage={triage.panel} templatePickers={answers.pickers} handling={answers.panel} />,
     status,
   );
 }
@@ -121,6 +130,13 @@ function required(value: string, field: string, key: string): string {
 }
 
 async function runAction(ctx: CommandContext, id: number, action: CaseAction, values: Record<string, string>): Promise<void> {
+  // An answer written from a template records the template on its event (commands/answer-templates.ts).
+  if ((action === 'follow-up' || action === 'resolve' || action === 'answer') && values.templateId) {
+    await respondWithTemplate(ctx, id, {
+      action: TEMPLATE_ANSWER_ACTIONS[action], body: values.body, templateId: Number(values.templateId), visibleToCitizen: values.visibility !== 'internal',
+    });
+    return;
+  }
   switch (action) {
     case 'verify': {
       const type = required(values.type, 'type', 'error.type_required');

@@ -2,6 +2,8 @@
 import { Layout, type PageContext } from '../layout.tsx';
 import { Button, ErrorSummary, type FieldErrors } from '../components.tsx';
 import { ReportFields, type ReferenceRows, type ReportFormValues } from '../report-fields.tsx';
+import { formatDate, formatDateTime } from '../format.tsx';
+import type { ReportAcknowledgement } from '../../../queries/answers.ts';
 
 /** Order of the fields in the error summary: the order they appear on the page. */
 export const REPORT_FIELDS = [
@@ -31,13 +33,15 @@ export function ReportFormPage(props: {
               audience="citizen" filesDropped={props.filesDropped} />
             <Button>{t('report.submit')}</Button>
           </form>
+          {/* Fast answers: FAQ suggestions under the description while the citizen types (views/faq/suggest.js). */}
+          <script src="/faq/saran.js" defer></script>
         </div>
       </div>
     </Layout>
   );
 }
 
-export function ReportSentPage(props: { ctx: PageContext; trackingCode: string }) {
+export function ReportSentPage(props: { ctx: PageContext; trackingCode: string; acknowledgement?: ReportAcknowledgement }) {
   const { ctx, trackingCode } = props;
   const { t } = ctx;
   return (
@@ -52,6 +56,19 @@ export function ReportSentPage(props: { ctx: PageContext; trackingCode: string }
               <strong class="tracking-code" data-tracking-code>{trackingCode}</strong>
             </div>
           </div>
+          {/* Fast answers: when to expect an answer, from the verification deadline, and whether the report waits for the next shift. */}
+          {props.acknowledgement?.queued ? (
+            <p class="body" data-acknowledgement="queued">
+              {props.acknowledgement.nextShiftAt
+                ? t('answers.report.queued', { when: formatDateTime(props.acknowledgement.nextShiftAt, ctx.locale) })
+                : t('answers.report.queued_no_shift')}
+            </p>
+          ) : null}
+          {props.acknowledgement?.expectedBy ? (
+            <p class="body" data-expected-by={props.acknowledgement.expectedBy}>
+              <strong>{t('answers.report.expected_by', { date: formatDate(props.acknowledgement.expectedBy, ctx.locale) })}</strong>
+            </p>
+          ) : null}
           <h2 class="heading-m">{t('report.sent_next_title')}</h2>
           <p class="body">{t('report.sent_keep_code')}</p>
           <ol class="list list--number">

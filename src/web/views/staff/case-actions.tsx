@@ -10,6 +10,7 @@ import { ARCHIVE_REASONS } from '../../../commands/close-complaint.ts';
 import { COMPLAINT_TYPES, PRIVACY_LEVELS, type Privacy } from '../../../domain/types.ts';
 import { Button, CsrfField, ErrorSummary, Radios, SelectField, TextArea, TextField, type FieldErrors } from '../components.tsx';
 import { agencyOptions, categoryOptions, districtOptions, villageGroups, type ReferenceRows } from '../report-fields.tsx';
+import { TemplateIdField } from './templates/case-extras.tsx';
 
 /** Action forms in the order the page shows them; the URL segment equals the name. */
 export const CASE_ACTIONS = [
@@ -21,9 +22,9 @@ export type CaseAction = (typeof CASE_ACTIONS)[number];
 export const ACTION_FIELDS: Record<CaseAction, readonly string[]> = {
   verify: ['type', 'categoryCode', 'districtCode', 'villageCode', 'agencyCode', 'complexity', 'privacy', 'note'],
   dispatch: ['agencyCode', 'note'],
-  'follow-up': ['body', 'visibility'],
-  resolve: ['body'],
-  answer: ['body'],
+  'follow-up': ['body', 'visibility', 'templateId'],
+  resolve: ['body', 'templateId'],
+  answer: ['body', 'templateId'],
   return: ['reason'],
   hold: ['reason'],
   resume: ['note'],
@@ -76,6 +77,8 @@ function ActionForm(props: {
   intro?: string;
   submit: string;
   warning?: boolean;
+  /** Shown above the form, outside it: the template picker (views/staff/templates/case-extras.tsx). */
+  before?: Child;
   children: Child;
 }) {
   return (
@@ -84,6 +87,7 @@ function ActionForm(props: {
       <div class="action__body">
         <ErrorSummary t={props.t} errors={props.errors} prefix={props.action} order={ACTION_FIELDS[props.action]} />
         {props.intro ? <p class="body">{props.intro}</p> : null}
+        {props.before ?? null}
         <form method="post" action={`/staff/complaints/${props.id}/${props.action}`} novalidate>
           <CsrfField token={props.csrfToken} />
           {props.children}
@@ -150,6 +154,8 @@ export function CaseActions(props: {
   allowed: readonly CaseAction[];
   open: CaseAction | null;
   state?: ActionFormState;
+  /** Template pickers for the answer forms, by action (routes/staff/templates.tsx). */
+  templatePickers?: Partial<Record<CaseAction, Child>>;
 }) {
   const { t, defaults } = props;
   const propsFor = (action: CaseAction): ActionProps => ({
@@ -160,7 +166,7 @@ export function CaseActions(props: {
   const frame = (action: CaseAction, options: { intro?: string; warning?: boolean }, children: Child) => (
     <ActionForm t={t} action={action} id={defaults.id} csrfToken={props.csrfToken} open={props.open === action}
       errors={propsFor(action).errors} title={t(`case.action.${action}`)} intro={options.intro} submit={t(`case.submit.${action}`)}
-      warning={options.warning}>
+      warning={options.warning} before={props.templatePickers?.[action]}>
       {children}
     </ActionForm>
   );
@@ -184,6 +190,7 @@ export function CaseActions(props: {
       const p = propsFor('follow-up');
       return frame('follow-up', { intro: t('case.intro.follow-up') }, (
         <>
+          <TemplateIdField value={p.values.templateId} />
           <BodyField {...p} prefix="follow-up" label={t('case.field.follow_up_body')} />
           <Radios t={t} prefix="follow-up" name="visibility" label={t('case.field.visibility')} value={p.values.visibility ?? 'public'}
             error={p.errors.visibility} options={[
@@ -193,10 +200,18 @@ export function CaseActions(props: {
         </>
       ));
     },
-    resolve: () => frame('resolve', { intro: t('case.intro.resolve') },
-      <BodyField {...propsFor('resolve')} prefix="resolve" label={t('case.field.answer_body')} hint={t('case.answer_hint')} rows={8} />),
-    answer: () => frame('answer', { intro: t('case.intro.answer') },
-      <BodyField {...propsFor('answer')} prefix="answer" label={t('case.field.answer_body')} hint={t('case.answer_hint')} rows={8} />),
+    resolve: () => frame('resolve', { intro: t('case.intro.resolve') }, (
+      <>
+        <TemplateIdField value={propsFor('resolve').values.templateId} />
+        <BodyField {...propsFor('resolve')} prefix="resolve" label={t('case.field.answer_body')} hint={t('case.answer_hint')} rows={8} />
+      </>
+    )),
+    answer: () => frame('answer', { intro: t('case.intro.answer') }, (
+      <>
+        <TemplateIdField value={propsFor('answer').values.templateId} />
+        <BodyField {...propsFor('answer')} prefix="answer" label={t('case.field.answer_body')} hint={t('case.answer_hint')} rows={8} />
+      </>
+    )),
     return: () => frame('return', { intro: t('case.intro.return'), warning: true },
       <BodyField {...propsFor('return')} prefix="return" name="reason" label={t('case.field.return_reason')} rows={3} />),
     hold: () => frame('hold', { intro: t('case.intro.hold') },

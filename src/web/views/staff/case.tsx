@@ -3,6 +3,7 @@
  * timeline with public and internal events marked, deadlines, attachments and
  * the reporter's identity as far as the user's role allows.
  */
+import type { Child } from 'hono/jsx';
 import type { presentStaffComplaint } from '../../../presenters/complaints.ts';
 import type { IdentityAccess } from '../../../policies/complaints.ts';
 import { Layout, type PageContext } from '../layout.tsx';
@@ -13,6 +14,7 @@ import { eventTitle } from '../events.tsx';
 import { formatDateTime, formatFileSize } from '../format.tsx';
 import { categoryName, type ReferenceRows } from '../report-fields.tsx';
 import { CaseActions, type ActionFormState, type CaseAction, type CaseFormDefaults } from './case-actions.tsx';
+import { CaseTriagePanel, type CaseTriagePanelData } from './triage/case-panel.tsx';
 
 export type StaffComplaint = ReturnType<typeof presentStaffComplaint>;
 
@@ -103,6 +105,12 @@ export function CasePage(props: {
   open: CaseAction | null;
   state?: ActionFormState;
   banner?: CaseBanner;
+  /** Triage block (views/staff/triage/case-panel.tsx); absent where the loader does not provide it. */
+  triage?: CaseTriagePanelData;
+  /** Template pickers for the answer forms (views/staff/templates/case-extras.tsx). */
+  templatePickers?: Partial<Record<CaseAction, Child>>;
+  /** Case holder and FAQ-draft panel (views/staff/templates/case-extras.tsx). */
+  handling?: Child;
 }) {
   const { ctx, complaint, reference } = props;
   const { t, locale } = ctx;
@@ -139,10 +147,11 @@ export function CasePage(props: {
         <div class="case__main">
           <h2 class="heading-m">{t('case.description')}</h2>
           <div class="description">{complaint.description}</div>
+          {props.triage ? <CaseTriagePanel ctx={ctx} data={props.triage} /> : null}
 
           <h2 class="heading-m">{t('case.actions')}</h2>
           <CaseActions t={t} locale={locale} csrfToken={ctx.csrfToken} defaults={defaults} reference={reference}
-            allowed={props.allowed} open={props.open} state={props.state} />
+            allowed={props.allowed} open={props.open} state={props.state} templatePickers={props.templatePickers} />
 
           <h2 class="heading-m">{t('case.timeline')}</h2>
           <p class="hint">{t('case.timeline_hint')}</p>
@@ -168,6 +177,7 @@ export function CasePage(props: {
               : []),
             ...(complaint.rating !== null ? [{ key: t('case.field.rating'), value: t('case.rating_value', { rating: complaint.rating }) }] : []),
           ]} />
+          {props.handling ?? null}
 
           <h2 class="heading-m">{t('case.deadlines')}</h2>
           <DeadlineTable t={t} locale={locale} stacked rows={complaint.deadlines.map((deadline) => ({

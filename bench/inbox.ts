@@ -1,0 +1,105 @@
+/**
+ * Inbox and case page over HTTP on seeded data: sequential requests with a
+ * staff bearer token, p50 and p95 per filter, and the EXPLAIN (ANALYZE,
+ * BUFFERS) of the SQL behind each.
+ */
+import type pg from 'pg';
+import type { StaffUser } from '../src/domain/types.ts';
+import type { ComplaintStatus } from '../src/domain/types.ts';
+import { getComplaintDetail, listComplaints, type InboxFilters } from '../src/queries/complaints.ts';
+import { explainCalls, writeExplain } from './lib/explain.ts';
+import { formatSize, note, type Report } from './lib/report.ts';
+import { timeSequential, type TimingOptions } from './lib/stats.ts';
+
+export interface InboxContext {
+  size: number;
+  baseUrl: string;
+  pool: pg.Pool;
+  officer: { token: string; user: StaffUser };
+  agencyOfficer: { token: string; user: StaffUser };
+  timelineIds: readonly number[];
+  typicalIds: readonly number[];
+  timing: TimingOptions;
+  explainDir?: string;
+}
+
+/** One benchmark: a list of requests taken in turn, and what its first request runs in-process for EXPLAIN. */
+interface Variant {
+  name: string;
+  paths: string[];
+  token: string;
+  explain: (db: Parameters<Parameters<typeof explainCalls>[1]>[0]) => Promise<unknown>;
+}
+
+// Filters an officer uses every day; the search words are frequent and rare words of the complaint texts.
+const STATUS_FILTERS = ['new,verified', 'dispatched,in_progress', 'on_hold'];
+const AGENCY_FILTERS = ['dpupr', 'dlh', 'disdukcapil', 'bpbd'];
+const SEARCH_TERMS = ['jalan rusak', 'sampah', 'lampu', 'banjir', 'ktp', 'air pdam', 'sertifikat'];
+
+function listVariant(name: string, params: Record<string, string>[], token: string, user: StaffUser): Variant {
+  const toFilters = (param: Record<string, string>): InboxFilters => ({
+    status: param.status?.split(',') as ComplaintStatus[] | undefined,
+    agency: param.agency,
+    overdue: param.overdue === 'true',
+    q: param.q,
+  });
+  return {
+    name,
+    token,
+    paths: params.map((param) => {
+      const query = new URLSearchParams(param).toString();
+      return `/api/v1/complaints${query ? `?${query}` : ''}`;
+    }),
+    explain: (db) => listComplaints(db, user, toFilters(params[0])),
+  };
+}
+
+function variants(context: InboxContext): Variant[] {
+  const { officer, agencyOfficer } = context;
+  return [
+    listVariant('list', [{}], officer.token, officer.user),
+    listVariant('status', STATUS_FILTERS.map((status) => ({ status })), officer.token, officer.user),
+    listVariant('agency', AGENCY_FILTERS.map((agency) => ({ agency })), officer.token, officer.user),
+    listVariant('overdue', [{ overdue: 'true' }], officer.token, officer.user),
+    listVariant('search', SEARCH_TERMS.map((q) => ({ q })), officer.token, officer.user),
+    listVariant('agency_officer', [{}], agencyOfficer.token, agencyOfficer.user),
+    {
+      name: 'case_timeline50',
+      token: officer.token,
+      paths: context.timelineIds.map((id) => `/api/v1/complaints/${id}`),
+      explain: (db) => getComplaintDetail(db, officer.user, context.timelineIds[0]),
+    },
+    {
+      name: 'case_typical',
+      token: officer.token,
+      paths: context.typicalIds.map((id) => `/api/v1/complaints/${id}`),
+      explain: (db) => getComplaintDetail(db, officer.user, context.typicalIds[0]),
+    },
+  ];
+}
+
+async function getJson(url: string, token: string): Promise<{ total?: number; timeline?: unknown[] }> {
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}`, 'accept-language': 'en' } });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`GET ${url} returned ${response.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text) as { total?: number };
+}
+
+export async function runInbox(report: Report, context: InboxContext): Promise<void> {
+  for (const variant of variants(context)) {
+    if (variant.paths.length === 0) continue;
+    note(`inbox: ${variant.name} at ${formatSize(context.size)} complaints (${variant.paths.length} request forms in turn)`);
+    const first = await getJson(context.baseUrl + variant.paths[0], variant.token);
+    if (typeof first.total === 'number') report.add(`inbox.${variant.name}.matches`, context.size, null, first.total, 'count');
+    await report.settle(`${variant.name} at ${formatSize(context.size)}`);
+    const timing = await timeSequential(async (i) => {
+      await getJson(context.baseUrl + variant.paths[i % variant.paths.length], variant.token);
+    }, context.timing);
+    const prefix = variant.name.startsWith('case_') ? variant.name.replace('_', '.') : `inbox.${variant.name}`;
+    report.add(`${prefix}.p50`, context.size, 1, timing.p50, 'ms');
+    report.add(`${prefix}.p95`, context.size, 1, timing.p95, 'ms');
+    if (context.explainDir) {
+      writeExplain(context.explainDir, `${formatSize(context.size)}-${variant.name}`, await explainCalls(context.pool, variant.explain));
+    }
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * EXPLAIN (ANALYZE, BUFFERS) of the exact SQL that a product function sends:
+ * the function runs once on a Kysely instance that records its queries, and
+ * each recorded query is explained with its parameters.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely';
+import type pg from 'pg';
+import type { DB } from '../../src/db/schema.ts';
+
+export async function explainCalls(pool: pg.Pool, call: (db: Kysely<DB>) => Promise<unknown>): Promise<string> {
+  const queries: CompiledQuery[] = [];
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool }),
+    log: (event) => {
+      if (event.level === 'query') queries.push(event.query);
+    },
+  });
+  // NOTE: db.destroy() would end the shared pool, so this instance is left to the garbage collector.
+  await call(db);
+  const sections: string[] = [];
+  for (const query of queries) {
+    const plan = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${query.sql}`, query.parameters as unknown[]);
+    sections.push(`-- ${query.sql}\n-- parameters: ${JSON.stringify(query.parameters)}\n${plan.rows.map((row) => row['QUERY PLAN']).join('\n')}`);
+  }
+  return sections.join('\n\n');
+}
+
+/** Writes one explain text to `dir/name.txt` and returns the path; does nothing without a folder. */
+export function writeExplain(dir: string | undefined, name: string, text: string): string | undefined {
+  if (!dir) return undefined;
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.txt`);
+  fs.writeFileSync(file, `${text}\n`);
+  return file;
+}

@@ -1,0 +1,67 @@
+/**
+ * Server memory: resident set size (VmRSS) of an idle server with its
+ * background jobs on, on PostgreSQL and on PGlite, and PGlite's intake
+ * rate with its RSS under that load for comparison. The RSS under the
+ * PostgreSQL intake load is measured by bench/intake.ts.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runLoad, okCount } from './lib/load.ts';
+import { note, type Report } from './lib/report.ts';
+import { readRssMiB, sampleRss, startAduan } from './lib/server.ts';
+
+/** Time after start-up before the idle reading, so start-up garbage can be collected and the job queue settles. */
+const IDLE_WAIT_MS = 10_000;
+
+export interface MemoryOptions {
+  /** Database of the PostgreSQL idle reading; null skips it. */
+  databaseUrl: string | null;
+  /** Seconds of the PGlite intake run; 0 skips it. */
+  pgliteIntakeSeconds: number;
+  makeBody: () => string;
+}
+
+export async function runMemory(report: Report, options: MemoryOptions): Promise<void> {
+  if (options.databaseUrl) {
+    note(`memory: idle server on PostgreSQL, jobs on, reading after ${IDLE_WAIT_MS / 1000} s`);
+    const server = await startAduan({ databaseUrl: options.databaseUrl, jobs: true });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
+      report.add('memory.rss.idle.postgres', null, null, readRssMiB(server.pid), 'MiB');
+    } finally {
+      await server.stop();
+    }
+  }
+
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aduan-bench-pglite-'));
+  try {
+    note(`memory: idle server on PGlite in a fresh data folder, jobs on, reading after ${IDLE_WAIT_MS / 1000} s`);
+    const started = performance.now();
+    const server = await startAduan({ dataDir, jobs: true });
+    report.add('pglite.start', null, null, (performance.now() - started) / 1000, 's');
+    try {
+      await new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
+      await report.settle('memory.rss.idle.pglite');
+      report.add('memory.rss.idle.pglite', null, null, readRssMiB(server.pid), 'MiB');
+      if (options.pgliteIntakeSeconds > 0) {
+        note(`memory: PGlite intake, 8 connections, ${options.pgliteIntakeSeconds} s`);
+        await report.settle('pglite.intake c=8');
+        const stopSampling = sampleRss(server.pid);
+        const result = await runLoad({
+          url: `${server.baseUrl}/api/v1/complaints`, connections: 8, seconds: options.pgliteIntakeSeconds, method: 'POST',
+          headers: { 'content-type': 'application/json' }, body: options.makeBody,
+        });
+        const rss = stopSampling();
+        report.add('pglite.intake.rate', null, 8, okCount(result) / result.seconds, 'complaints/s');
+        report.add('pglite.intake.p50', null, 8, result.p50, 'ms');
+        report.add('pglite.intake.p99', null, 8, result.p99, 'ms');
+        report.add('memory.rss.load.pglite.max', null, 8, Math.max(...rss), 'MiB');
+      }
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
