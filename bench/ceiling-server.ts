@@ -1,7 +1,7 @@
 /**
  * The ceiling of the HTTP stack: Hono on @hono/node-server, as in the
- * Aduan server, with no middleware and no database. GET /json answers a
- * fixed JSON body; POST /json parses the JSON request body first and answers
+ * Aduan server, with no middleware and no database. GET /json returns a
+ * fixed JSON body. POST /json parses the JSON request body first and returns
  * 201 with a fixed body, like the intake route does without its work.
  *
  * Started by bench/ceiling.ts with PORT and HOST set.

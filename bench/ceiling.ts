@@ -1,7 +1,7 @@
 /**
  * Ceilings that the product's figures are compared with, measured in the
  * same run on the same machine: the bare HTTP stack (Hono on
- * @hono/node-server answering a fixed JSON body) and PostgreSQL's rate of
+ * @hono/node-server returning a fixed JSON body) and PostgreSQL's rate of
  * single-row INSERT statements, each committed on its own.
  */
 import { execFile } from 'node:child_process';
@@ -35,7 +35,7 @@ export async function runHttpCeiling(report: Report, options: HttpCeilingOptions
       report.add('ceiling.http.get.mean', null, connections, get.mean, 'ms');
       report.add('ceiling.http.get.p50', null, connections, get.p50, 'ms');
       report.add('ceiling.http.get.p99', null, connections, get.p99, 'ms');
-      // Connection errors and non-2xx answers; requests still in flight when the run stops are not errors.
+      // Connection errors and non-2xx responses. Requests still in flight when the run stops are not errors.
       report.add('ceiling.http.get.errors', null, connections, get.errors + nonOkCount(get.statusCounts), 'count');
 
       note(`ceiling: POST JSON body, ${connections} connections, ${options.seconds} s`);

@@ -21,7 +21,7 @@ export interface IndicatorContext {
   explainDir?: string;
 }
 
-/** The last full WIB month before `now`, and the twelve full months before it. */
+/** Returns the last full WIB month before `now`, and the twelve full months that end with it. */
 export function indicatorPeriods(now: Date): { month: IndicatorFilters; year: IndicatorFilters } {
   const [year, month] = wibDate(now).split('-').map(Number);
   const firstOfThisMonth = Date.UTC(year, month - 1, 1);

@@ -1,5 +1,5 @@
 /**
- * Where the time of one intake goes: `receiveComplaint` called in-process
+ * Breakdown of the time of one intake: `receiveComplaint` called in-process
  * by concurrent workers (no HTTP), with every SQL statement it sends timed
  * by Kysely's query log. Prints the complaints per second without HTTP, the
  * round trips per complaint, and the median and total time per statement kind.
@@ -18,7 +18,7 @@ export interface StatementOptions {
   makeBody: () => string;
 }
 
-/** A short, stable label for a statement: its verb and table, e.g. `insert complaints`. */
+/** Returns a short, stable label for a statement: its verb and table, e.g. `insert complaints`. */
 function statementKind(sqlText: string): string {
   const text = sqlText.trim().toLowerCase();
   const verb = text.split(/\s+/)[0];
@@ -37,6 +37,7 @@ export async function runIntakeStatements(report: Report, pool: pg.Pool, options
       durations.set(kind, list);
     },
   });
+
   note(`intake statements: receiveComplaint in-process, ${options.workers} workers, ${options.seconds} s`);
   await report.settle(`intake.inprocess c=${options.workers}`);
   const deadline = performance.now() + options.seconds * 1000;
@@ -51,8 +52,10 @@ export async function runIntakeStatements(report: Report, pool: pg.Pool, options
       }
     }),
   );
+
   const seconds = (performance.now() - started) / 1000;
   report.add('intake.inprocess.rate', null, options.workers, complaints / seconds, 'complaints/s');
+
   const statements = [...durations.values()].reduce((sum, list) => sum + list.length, 0);
   report.add('intake.inprocess.statements_per_complaint', null, options.workers, statements / complaints, 'count');
   const kinds = [...durations.entries()].sort((a, b) => sum(b[1]) - sum(a[1]));

@@ -134,8 +134,8 @@ async function maxComplaintId(db: Kysely<DB>): Promise<number> {
 }
 
 /**
- * Counts complaints created after `afterId`, how many of the answered
- * tracking codes are among them, and how many lack their `received` event
+ * Counts complaints created after `afterId`, how many of the tracking codes
+ * returned in 201 responses are among them, and how many lack their `received` event
  * or their four clocks.
  */
 async function countNewRows(db: Kysely<DB>, afterId: number, trackingCodes: readonly string[]) {

@@ -28,11 +28,12 @@ import { Random } from './lib/random.ts';
 import { Report, formatSize, note } from './lib/report.ts';
 import { ROOT, startAduan, type RunningServer } from './lib/server.ts';
 import { runMemory } from './memory.ts';
+import { runWebhookIntake, startWebhookServer } from './webhook-intake.ts';
 import { TIMELINE_EVENTS, checkDeadlineSample, loadSeedReference, sampleIds, seedComplaints } from './seed.ts';
 import { loadComplaintTexts } from './texts.ts';
 import { evaluateTargets } from './targets.ts';
 
-const BENCHMARKS = ['ceiling', 'intake', 'memory', 'inbox', 'indicators'] as const;
+const BENCHMARKS = ['ceiling', 'intake', 'memory', 'inbox', 'indicators', 'webhooks'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 const HELP = `Usage: BENCH_DATABASE_URL=postgres://USER@127.0.0.1:5432/postgres npm run bench -- [options]
@@ -44,8 +45,8 @@ aduan_bench_<purpose>_<pid>, and drops them at the end.
 Options:
   --only LIST              benchmarks to run, comma-separated: ${BENCHMARKS.join(', ')} (default: all)
   --sizes LIST             complaint counts for inbox and indicators, e.g. 10k,100k,1m (default: 10k,100k)
-  --connections LIST       load-generator connections for ceiling and intake (default: 8,32)
-  --intake-seconds N       seconds of each intake run (default: 20)
+  --connections LIST       load-generator connections for ceiling, intake and webhooks (default: 8,32)
+  --intake-seconds N       seconds of each intake and webhooks run (default: 20)
   --ceiling-seconds N      seconds of each ceiling run (default: 15)
   --pglite-seconds N       seconds of the PGlite intake run in the memory benchmark, 0 to skip (default: 10)
   --samples N              timed requests per inbox filter, at most (default: 60)
@@ -230,6 +231,18 @@ async function runWriteBenchmarks(report: Report, options: Options, serverUrl: s
   }
 }
 
+async function runWebhookBenchmarks(report: Report, options: Options, serverUrl: string, texts: string[]): Promise<void> {
+  const database = await openBenchDatabase(serverUrl, 'webhooks', options.keep);
+  const server = await startWebhookServer(urlOf(serverUrl, 'webhooks'));
+  try {
+    await runWebhookIntake(report, server, database.pool, {
+      seconds: options.intakeSeconds, warmupSeconds: 3, connections: options.connections, texts, seed: options.seed,
+    });
+  } finally {
+    await server.stop();
+  }
+}
+
 async function runReadBenchmarks(report: Report, options: Options, serverUrl: string, texts: string[]): Promise<void> {
   const database = await openBenchDatabase(serverUrl, 'data', options.keep);
   const dataUrl = urlOf(serverUrl, 'data');
@@ -322,6 +335,9 @@ async function main(): Promise<void> {
     const texts = loadComplaintTexts();
     if (options.only.has('ceiling') || options.only.has('intake') || options.only.has('memory')) {
       await runWriteBenchmarks(report, options, serverUrl, texts);
+    }
+    if (options.only.has('webhooks')) {
+      await runWebhookBenchmarks(report, options, serverUrl, texts);
     }
     if (options.only.has('inbox') || options.only.has('indicators')) {
       await runReadBenchmarks(report, options, serverUrl, texts);

@@ -50,7 +50,7 @@ export const DEFAULT_BATCH_SIZE = 5_000;
 const YIELD_EVERY = 250;
 /** Oldest complaint, in days before `now`. */
 const MAX_AGE_DAYS = 3 * 365;
-/** Age = MAX_AGE_DAYS × u^AGE_SKEW: recent months hold more complaints than old ones (about 7 % in the last 30 days). */
+/** Age = MAX_AGE_DAYS × u^AGE_SKEW: recent months hold more complaints than old ones (about 10 % in the last 30 days, half in the last year). */
 const AGE_SKEW = 1.6;
 /** Chance, at each step of the lifecycle, that a case is left where it is and stays open. */
 const STUCK_CHANCE = 0.01;
@@ -75,10 +75,15 @@ export const TYPES = new Weighted<ComplaintType>([['pengaduan', 78], ['aspirasi'
 export const PRIVACY = new Weighted<Privacy>([['anonymous', 75], ['confidential', 15], ['public', 10]]);
 const FOLLOW_UPS = new Weighted<number>([[0, 20], [1, 45], [2, 25], [3, 10]]);
 const RATINGS = new Weighted<number>([[5, 40], [4, 30], [3, 15], [2, 8], [1, 7]]);
-/** Hour of receipt in WIB: few at night, most in office hours, many in the evening (WhatsApp). */
-const HOURS = new Weighted<number>(
-  Array.from({ length: 24 }, (_, hour): [number, number] => [hour, hour < 6 ? 0.5 : hour < 9 ? 3 : hour < 17 ? 6 : hour < 22 ? 4 : 1.5]),
-);
+/** Relative number of reports received in each WIB hour: few at night, most in office hours, many in the evening (WhatsApp). */
+function hourWeight(hour: number): number {
+  if (hour < 6) return 0.5;
+  if (hour < 9) return 3;
+  if (hour < 17) return 6;
+  if (hour < 22) return 4;
+  return 1.5;
+}
+const HOURS = new Weighted<number>(Array.from({ length: 24 }, (_, hour): [number, number] => [hour, hourWeight(hour)]));
 
 // Synthetic officer and citizen texts; the citizen's own words are only the description.
 const FOLLOW_UP_BODIES = [
@@ -142,7 +147,7 @@ interface GeneratedEvent {
   data: Record<string, unknown>;
 }
 
-/** What a complaint row holds besides its events, updated as the lifecycle runs. */
+/** Columns of a complaint row besides its events, updated as the lifecycle runs. */
 interface CaseState {
   id: number;
   receivedAt: Date;
@@ -178,7 +183,6 @@ interface GeneratedCase {
 interface NewReporter {
   id: number;
   name: string | null;
-  createdAt: Date;
   contact: { kind: string; value: string } | null;
 }
 
@@ -710,7 +714,7 @@ function pickReporter(random: Random, nextReporterId: number): { id: number | nu
     : kind === 'email' ? `warga${id}@contoh.id`
     : kind === 'telegram' ? String(700_000_000 + id)
     : `akun_warga_${id}`;
-  return { id, created: { id, name: random.chance(0.4) ? 'Warga' : null, createdAt: new Date(0), contact: { kind, value } } };
+  return { id, created: { id, name: random.chance(0.4) ? 'Warga' : null, contact: { kind, value } } };
 }
 
 function generateCase(generator: CaseGenerator, ref: SeedReference, random: Random, id: number, reporterId: number | null): GeneratedCase {
@@ -723,7 +727,7 @@ function generateCase(generator: CaseGenerator, ref: SeedReference, random: Rand
   return assemble(state, timeline, generator, ref, random, reporterId);
 }
 
-/** A case open for 45 to 90 days with a busy history of exactly TIMELINE_EVENTS events. */
+/** Generates a case open for 45 to 90 days with a busy history of exactly TIMELINE_EVENTS events. */
 function generateTimelineCase(generator: CaseGenerator, ref: SeedReference, random: Random, id: number, reporterId: number | null, now: Date): GeneratedCase {
   const receivedAt = new Date(now.getTime() - (45 + random.int(45)) * DAY_MS);
   const state = generator.newState(id, receivedAt, 'whatsapp');

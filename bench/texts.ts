@@ -12,7 +12,7 @@ import { DESCRIPTION_MAX, DESCRIPTION_MIN } from '../src/commands/receive-compla
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const COMPLAINTS_DIR = path.resolve(ROOT, '..', 'shared', 'data', 'complaints');
 
-/** The files and the column that holds the citizen's text. */
+/** The files, and the column of each that contains the citizen's text. */
 const SOURCES = [
   { file: 'surabaya-mediacenter.csv', column: 'keluhan' },
   { file: 'purbalingga-kategori.csv', column: 'text' },

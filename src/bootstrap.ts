@@ -14,6 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { openDatabase, type Database } from './db/database.ts';
 import { migrate, MIGRATIONS_DIR, readMigrations } from './db/migrate.ts';
 import { loadReferenceData, SEED_DIR } from './commands/load-reference-data.ts';
+import { seedActionPlan } from './commands/manage-action-plan.ts';
+
+// The example action plan of Karanganyar loaded on first start; administrators edit it afterwards.
+const EXAMPLE_ACTION_PLAN = 'action-plan-2026.json';
 import { logger } from './logger.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -71,6 +75,7 @@ export async function ensureSnapshot(): Promise<Blob> {
   try {
     await migrate(database.pool);
     await loadReferenceData(database.db);
+    await seedActionPlan(database.db, path.join(SEED_DIR, EXAMPLE_ACTION_PLAN));
     await writeSnapshot(database);
   } finally {
     await database.close();
@@ -107,5 +112,6 @@ async function initialise(database: Database): Promise<void> {
   if (seeded.length === 0) {
     const counts = await loadReferenceData(database.db);
     logger.info(counts, 'reference data loaded');
+    await seedActionPlan(database.db, path.join(SEED_DIR, EXAMPLE_ACTION_PLAN));
   }
 }

@@ -24,6 +24,8 @@ export interface Config {
   cookieSecure: boolean;
   /** Whether background jobs (deadlines, auto-close) run in this process (`JOBS`, default on). */
   jobsEnabled: boolean;
+  /** Chromium binary that prints the monthly recap as PDF (`CHROMIUM_PATH`, default /usr/bin/chromium). */
+  chromiumPath: string;
   /** Messaging channels: webhook secrets, send credentials, provider base URLs (docs/channels.md). */
   channels: ChannelSettings;
 }
@@ -160,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     cookieSecure: env.COOKIE_SECURE ? env.COOKIE_SECURE === 'true' : publicUrl.startsWith('https://'),
     jobsEnabled: env.JOBS !== 'off',
+    chromiumPath: env.CHROMIUM_PATH || '/usr/bin/chromium',
     channels: loadChannelSettings(env),
   };
 }

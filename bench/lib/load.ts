@@ -18,7 +18,7 @@ export interface LoadOptions {
 
 export interface LoadResult {
   seconds: number;
-  /** Requests written to sockets, answered or not. */
+  /** Requests written to sockets, with or without a response. */
   sent: number;
   /** Responses by status code. */
   statusCounts: Record<string, number>;
@@ -36,6 +36,7 @@ export interface LoadResult {
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const { body } = options;
+
   const request: autocannon.Request = {
     method: options.method ?? 'GET',
     headers: options.headers,
@@ -45,6 +46,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   } else if (body !== undefined) {
     request.body = body;
   }
+
   const onResponse = options.onResponse;
   if (onResponse) request.onResponse = (status, responseBody) => onResponse(status, responseBody);
   const result = await autocannon({
@@ -53,10 +55,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     duration: options.seconds,
     requests: [request],
   });
+
   // Fields that autocannon 9 returns but @types/autocannon does not declare.
   const extra = result as unknown as { statusCodeStats?: Record<string, { count: number }>; requests: { sent: number } };
   const statusCounts: Record<string, number> = {};
   for (const [code, stat] of Object.entries(extra.statusCodeStats ?? {})) statusCounts[code] = Number(stat.count);
+
   const ok = Object.entries(statusCounts)
     .filter(([code]) => code.startsWith('2'))
     .reduce((sum, [, count]) => sum + count, 0);

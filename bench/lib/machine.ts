@@ -1,8 +1,8 @@
 /**
- * How busy the machine is. The benchmarks share two cores with anything
- * else that runs here (a test suite, a build), so each load run first waits,
- * for a bounded time, until the other processes leave the CPU mostly idle,
- * and the run records how busy the CPU was just before it started.
+ * CPU load of the machine. The benchmarks share two cores with anything
+ * else that runs here, such as a test suite or a build. So each timed run
+ * first waits, for a bounded time, until other processes leave the CPU
+ * mostly idle, and records how busy the CPU was just before it started.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,7 +27,7 @@ export async function cpuBusyShare(ms: number): Promise<number> {
 export interface QuietOptions {
   /** Highest busy share (0–1) that counts as quiet. */
   maxBusy: number;
-  /** Longest wait before going on anyway. */
+  /** Maximum wait before running anyway. */
   maxWaitMs: number;
 }
 

@@ -17,7 +17,7 @@ export interface Figure {
 
 export class Report {
   readonly figures: Figure[] = [];
-  /** How busy the machine was before each run; see lib/machine.ts. */
+  /** CPU load before each run, from lib/machine.ts. */
   readonly conditions: MachineCondition[] = [];
 
   constructor(private readonly quiet: QuietOptions = { maxBusy: 1, maxWaitMs: 0 }) {}

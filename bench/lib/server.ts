@@ -39,7 +39,7 @@ export async function freePort(): Promise<number> {
 
 /**
  * Starts `node --import tsx <script>` with `env` added to this process's
- * environment and waits until GET `readyPath` answers 200.
+ * environment and waits until GET `readyPath` responds with 200.
  */
 export async function startNodeServer(script: string, env: Record<string, string>, readyPath: string): Promise<RunningServer> {
   const port = await freePort();
@@ -60,11 +60,11 @@ export async function startNodeServer(script: string, env: Record<string, string
   const started = Date.now();
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${script} exited with ${child.exitCode ?? child.signalCode} before it answered. Its output:\n${output}`);
+      throw new Error(`${script} exited with ${child.exitCode ?? child.signalCode} before it responded. Its output:\n${output}`);
     }
     if (Date.now() - started > START_TIMEOUT_MS) {
       await stopChild(child, exited);
-      throw new Error(`${script} did not answer GET ${readyPath} within ${START_TIMEOUT_MS / 1000} s. Its output:\n${output}`);
+      throw new Error(`${script} did not respond to GET ${readyPath} within ${START_TIMEOUT_MS / 1000} s. Its output:\n${output}`);
     }
     try {
       const response = await fetch(baseUrl + readyPath);

@@ -80,7 +80,8 @@ export function findPlaceholders(text: string): { known: TemplatePlaceholder[]; 
   const unknown = new Set<string>();
   for (const match of text.matchAll(PLACEHOLDER_RE)) {
     const name = match[1].toLowerCase();
-    const placeholder = PLACEHOLDER_ALIASES[name];
+    // Own keys only: `constructor` or `__proto__` must not count as placeholders.
+    const placeholder = Object.hasOwn(PLACEHOLDER_ALIASES, name) ? PLACEHOLDER_ALIASES[name] : undefined;
     if (placeholder) known.add(placeholder);
     else unknown.add(match[1]);
   }
@@ -107,7 +108,7 @@ export function formatLongDate(date: string, locale: TemplateLocale): string {
 export function fillTemplate(text: string, values: TemplateValues, locale: TemplateLocale): { text: string; missing: TemplatePlaceholder[] } {
   const missing = new Set<TemplatePlaceholder>();
   const filled = text.replace(PLACEHOLDER_RE, (whole, rawName: string) => {
-    const placeholder = PLACEHOLDER_ALIASES[rawName.toLowerCase()];
+    const placeholder = Object.hasOwn(PLACEHOLDER_ALIASES, rawName.toLowerCase()) ? PLACEHOLDER_ALIASES[rawName.toLowerCase()] : undefined;
     switch (placeholder) {
       case undefined:
         return whole;
@@ -138,7 +139,9 @@ export function fillTemplate(text: string, values: TemplateValues, locale: Templ
  * @example mayUseReporterName('full', 'anonymous') // false
  */
 export function mayUseReporterName(access: 'full' | 'on_request' | 'none', privacy: Privacy): boolean {
-  return access === 'full' && privacy === 'confidential';
+  // An answer is read by the handling agency too; only a reporter who chose
+  // `public` agreed that the agency may know who they are.
+  return access === 'full' && privacy === 'public';
 }
 
 /**
@@ -174,8 +177,12 @@ function escapeRegExp(text: string): string {
  */
 export function redactIdentity(text: string, identity: KnownIdentity): string {
   let result = text;
+  // Citizens often write only part of their name ("Saya Sri"), so each part
+  // of the known name is hidden too, not just the full name.
+  const nameParts = (identity.name ?? '').split(/\s+/).filter((part) => part.length >= MIN_REDACTED_NAME_LENGTH);
   const replacements = [
     { value: identity.name ?? '', mask: '[nama disamarkan]' },
+    ...nameParts.map((value) => ({ value, mask: '[nama disamarkan]' })),
     ...identity.contacts.map((value) => ({ value, mask: '[kontak disamarkan]' })),
   ]
     .map((entry) => ({ ...entry, value: entry.value.trim() }))

@@ -16,6 +16,7 @@ import { startEmailPollJobs } from './email-poll.ts';
 import { startAssignmentJobs } from './assignment.ts';
 import { notificationDepsFromConfig, startNotificationJobs } from './notifications.ts';
 import { startTriageJobs } from './triage.ts';
+import { startMonthlyReportJobs } from './monthly-report.ts';
 
 export const DEADLINE_SCAN_QUEUE = 'deadline-scan';
 
@@ -45,6 +46,8 @@ export async function startJobs(pool: pg.Pool, db: Kysely<DB>, config: Config = 
   await startNotificationJobs(boss, notificationDepsFromConfig(db, config));
   // Triage: scores new reports after commit and retrains the suggestion models.
   await startTriageJobs(boss, db);
+  // Monthly recaps: built on the 1st of each month and on request.
+  await startMonthlyReportJobs(boss, db, { chromiumPath: config.chromiumPath });
   logger.info('background jobs started');
   return boss;
 }

@@ -5,7 +5,7 @@
  * masked for NIK, phone numbers, e-mail addresses and plate numbers.
  */
 import type { ComplaintDetail } from '../queries/complaints.ts';
-import { maskPersonalData } from '../domain/triage/personal-data.ts';
+import { redactIdentity } from '../domain/templates.ts';
 import type { IdentityAccess } from '../policies/complaints.ts';
 
 export interface PublicTimelineEntry {
@@ -50,6 +50,9 @@ function publicActor(event: ComplaintDetail['events'][number]): string {
 
 export function presentPublicComplaint(detail: ComplaintDetail): PublicComplaint {
   const { complaint } = detail;
+  // The reporter's own name and contacts are hidden wherever they were typed,
+  // then every other NIK, phone, e-mail and plate number.
+  const hide = (text: string) => redactIdentity(text, detail.knownIdentity);
   return {
     trackingCode: complaint.tracking_code,
     type: complaint.type,
@@ -59,7 +62,7 @@ export function presentPublicComplaint(detail: ComplaintDetail): PublicComplaint
     district: detail.district?.name ?? null,
     village: detail.village?.name ?? null,
     receivedAt: complaint.received_at.toISOString(),
-    description: maskPersonalData(complaint.description),
+    description: hide(complaint.description),
     rating: complaint.rating,
     merged: detail.mergedInto !== null,
     timeline: detail.events
@@ -69,7 +72,7 @@ export function presentPublicComplaint(detail: ComplaintDetail): PublicComplaint
           type: event.type,
           at: event.at.toISOString(),
           actor: publicActor(event),
-          body: event.body === null || !CITIZEN_FACING_BODIES.has(event.type) ? null : maskPersonalData(event.body),
+          body: event.body === null || !CITIZEN_FACING_BODIES.has(event.type) ? null : hide(event.body),
         };
         if (event.type === 'dispatched' && typeof event.data.agencyName === 'string') entry.agency = event.data.agencyName;
         if (event.type === 'forwarded' && typeof event.data.destination === 'string') entry.destination = event.data.destination;
@@ -110,7 +113,7 @@ export function presentKeptCase(kept: ComplaintDetail): PublicKeptCase | null {
  */
 export function presentStaffComplaint(detail: ComplaintDetail, access: IdentityAccess) {
   const { complaint } = detail;
-  const text = (value: string) => (access === 'full' ? value : maskPersonalData(value));
+  const text = (value: string) => (access === 'full' ? value : redactIdentity(value, detail.knownIdentity));
   return {
     id: complaint.id,
     trackingCode: complaint.tracking_code,

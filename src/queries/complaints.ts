@@ -52,10 +52,19 @@ export interface InboxRow {
 
 export interface InboxPage {
   rows: InboxRow[];
+  /** Matching complaints, counted up to TOTAL_COUNT_CAP; see `totalCapped`. */
   total: number;
+  /** True when more than TOTAL_COUNT_CAP complaints match and `total` is that cap. */
+  totalCapped: boolean;
   page: number;
   pageSize: number;
 }
+
+/**
+ * Counting every match costs 100–500 ms at a million complaints while the page
+ * itself takes a few milliseconds, so the total stops at this many.
+ */
+export const TOTAL_COUNT_CAP = 10_000;
 
 // Longest excerpt shown in the inbox list; the case page shows the full text.
 const EXCERPT_CHARS = 160;
@@ -101,7 +110,11 @@ export async function listComplaints(db: Kysely<DB>, user: StaffUser, filters: I
     );
   }
 
-  const totalRow = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const totalRow = await db
+    .selectFrom(query.select(sql`1`.as('one')).limit(TOTAL_COUNT_CAP + 1).as('capped'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const counted = Number(totalRow.n);
   const rows = await query
     .leftJoin('categories', 'categories.id', 'complaints.category_id')
     .leftJoin('agencies', 'agencies.id', 'complaints.agency_id')
@@ -136,7 +149,8 @@ export async function listComplaints(db: Kysely<DB>, user: StaffUser, filters: I
     .execute();
 
   return {
-    total: Number(totalRow.n),
+    total: Math.min(counted, TOTAL_COUNT_CAP),
+    totalCapped: counted > TOTAL_COUNT_CAP,
     page,
     pageSize,
     rows: rows.map((row) => {
@@ -190,6 +204,11 @@ export interface ComplaintDetail {
   }[];
   attachments: { id: number; fileName: string; mimeType: string; sizeBytes: number; publicApproved: boolean }[];
   mergedInto: { id: number; trackingCode: string } | null;
+  /**
+   * The reporter's name and contact values, loaded only so that presenters can
+   * hide them where a citizen typed them into free text. Never shown.
+   */
+  knownIdentity: { name: string | null; contacts: string[] };
 }
 
 /** Loads one complaint for a user, or undefined when it does not exist or the user may not see it. */
@@ -207,7 +226,7 @@ export async function getComplaintByTrackingCode(db: Kysely<DB>, trackingCode: s
 }
 
 async function loadDetail(db: Kysely<DB>, complaint: Complaint): Promise<ComplaintDetail> {
-  const [category, agency, district, village, events, deadlines, attachments, mergedInto] = await Promise.all([
+  const [category, agency, district, village, events, deadlines, attachments, mergedInto, reporter, contacts] = await Promise.all([
     complaint.category_id === null
       ? undefined
       : db.selectFrom('categories').select(['code', 'name', 'name_en']).where('id', '=', complaint.category_id).executeTakeFirst(),
@@ -239,6 +258,12 @@ async function loadDetail(db: Kysely<DB>, complaint: Complaint): Promise<Complai
     complaint.merged_into_id === null
       ? undefined
       : db.selectFrom('complaints').select(['id', 'tracking_code']).where('id', '=', complaint.merged_into_id).executeTakeFirst(),
+    complaint.reporter_id === null
+      ? undefined
+      : db.selectFrom('reporters').select('name').where('id', '=', complaint.reporter_id).executeTakeFirst(),
+    complaint.reporter_id === null
+      ? []
+      : db.selectFrom('contacts').select('value').where('reporter_id', '=', complaint.reporter_id).execute(),
   ]);
   const clockOrder = ['verification', 'first_follow_up', 'resolution', 'auto_close'];
   return {
@@ -277,6 +302,7 @@ async function loadDetail(db: Kysely<DB>, complaint: Complaint): Promise<Complai
       publicApproved: row.public_approved,
     })),
     mergedInto: mergedInto ? { id: mergedInto.id, trackingCode: mergedInto.tracking_code } : null,
+    knownIdentity: { name: reporter?.name ?? null, contacts: contacts.map((row) => row.value) },
   };
 }
 

@@ -297,8 +297,9 @@ export interface ReportRequest {
 }
 
 /**
- * Records that a report is wanted and returns its row: the ready report when
- * one is stored (unless `refresh`), otherwise a pending row for the
+ * Records that a report is wanted and returns its row. A stored report, ready
+ * or failed, is returned as it is unless `refresh` asks to build it again; a
+ * pending one is returned as well. Otherwise a pending row is created for the
  * generator. Months that have not started yet are rejected.
  *
  * @example const row = await requestMonthlyReport(db, { month: '2026-02', format: 'pdf', userId: 3 });
@@ -314,7 +315,7 @@ export async function requestMonthlyReport(db: Kysely<DB>, request: ReportReques
   const agencyId = agency?.id ?? null;
 
   const existing = await findStored(db, period.month, agencyId, request.format);
-  if (existing && (existing.status === 'pending' || (existing.status === 'ready' && !request.refresh))) return existing;
+  if (existing && (existing.status === 'pending' || !request.refresh)) return existing;
   if (existing) {
     await db
       .updateTable('monthly_reports')

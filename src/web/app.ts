@@ -15,6 +15,7 @@ import { pickLocale, translator } from './i18n/index.ts';
 import { authenticate } from './middleware/auth.ts';
 import { createApiRoutes, apiError } from './routes/api.ts';
 import { registerPages } from './routes/pages.ts';
+import { createReportApiRoutes } from './routes/api-reports.ts';
 import { createChannelApiRoutes, createWebhookRoutes } from './routes/webhooks.ts';
 
 /** Largest JSON request body the API reads. */
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     bodyLimit({ maxSize: API_BODY_LIMIT_BYTES, onError: (c) => apiError(c, 413, 'too_large', 'error.body_too_large', { max: '1 MB' }) }),
   );
   app.route('/api/v1', createApiRoutes());
+  app.route('/api/v1', createReportApiRoutes());
   app.route('/webhooks', createWebhookRoutes()).route('/api/v1/channels', createChannelApiRoutes());
   registerPages(app);
 

@@ -56,7 +56,7 @@ for (const backend of BACKENDS) {
 
     const ctx = (actor: TestStaff['actor'] | typeof citizen, now = MONDAY) => ({ db: database.db, actor, now });
 
-    async function question(privacy: 'anonymous' | 'confidential', name = 'Sri Wahyuni') {
+    async function question(privacy: 'anonymous' | 'confidential' | 'public', name = 'Sri Wahyuni') {
       const { complaint } = await receiveComplaint(ctx(citizen), {
         type: 'permintaan_informasi',
         description: 'Bagaimana cara mengajukan pemangkasan pohon di depan rumah? Hubungi saya di 0812-3456-7890.',
@@ -99,9 +99,12 @@ for (const backend of BACKENDS) {
       assert.equal(row.usageCount, 1);
     });
 
-    test('name only on a confidential report, and the view is logged', async () => {
+    test('name only on a public report, and the view is logged', async () => {
       const template = await saveTemplate(ctx(officer.actor), { title: 'Salam', bodyId: 'Yth. {{nama_pelapor}}, terima kasih.' });
-      const complaint = await question('confidential', 'Bambang Sutrisno');
+      const hidden = await question('confidential', 'Siti Rahayu');
+      const withheld = await fillTemplateForComplaint(database.db, officer.user, hidden.id, template.id, 'id');
+      assert.equal(withheld.text.includes('Siti'), false);
+      const complaint = await question('public', 'Bambang Sutrisno');
       const filled = await fillTemplateForComplaint(database.db, officer.user, complaint.id, template.id, 'id');
       assert.equal(filled.text, 'Yth. Bambang Sutrisno, terima kasih.');
       const views = await database.db.selectFrom('identity_views').select('user_id').where('complaint_id', '=', complaint.id).execute();

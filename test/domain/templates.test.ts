@@ -47,12 +47,18 @@ describe('placeholders', () => {
 });
 
 describe('reporter name rule', () => {
-  test('only confidential reports and full access', () => {
-    assert.equal(mayUseReporterName('full', 'confidential'), true);
+  test('inherited object keys are not placeholders', () => {
+    const found = findPlaceholders('Halo {{constructor}} dan {{__proto__}}');
+    assert.deepEqual(found.known, []);
+    assert.deepEqual(found.unknown, ['constructor', '__proto__']);
+  });
+
+  test('only public reports and full access', () => {
+    assert.equal(mayUseReporterName('full', 'public'), true);
     assert.equal(mayUseReporterName('full', 'anonymous'), false);
-    assert.equal(mayUseReporterName('full', 'public'), false);
-    assert.equal(mayUseReporterName('on_request', 'confidential'), false);
-    assert.equal(mayUseReporterName('none', 'confidential'), false);
+    assert.equal(mayUseReporterName('full', 'confidential'), false);
+    assert.equal(mayUseReporterName('on_request', 'public'), false);
+    assert.equal(mayUseReporterName('none', 'public'), false);
   });
 });
 

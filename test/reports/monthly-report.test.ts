@@ -178,6 +178,13 @@ describe('monthly recap (pglite)', () => {
     assert.deepEqual([failed.status, failed.attempts, failed.content], ['failed', 1, null], 'no retry: the browser will not appear by itself');
     assert.match(failed.error ?? '', /apt-get install chromium/);
     assert.ok(await getReportContent(database.db, xlsx.id), 'the XLSX of the same run was built');
+
+    // Any executable passes the installation check; the failed report stays failed until a refresh is asked for.
+    const again = await requestMonthlyReport(database.db, { month: '2026-03', format: 'pdf' }, NOW, process.execPath);
+    assert.deepEqual([again.id, again.status], [pdf.id, 'failed']);
+    const retried = await requestMonthlyReport(database.db, { month: '2026-03', format: 'pdf', refresh: true }, NOW, process.execPath);
+    assert.deepEqual([retried.id, retried.status, retried.error], [pdf.id, 'pending', null]);
+    await database.db.deleteFrom('monthly_reports').where('id', '=', pdf.id).execute();
   });
 
   test('schedule requests last month per agency', async () => {

@@ -234,6 +234,18 @@ for (const backend of BACKENDS) {
       assert.equal(read.status, 200);
     });
 
+    test('name typed into the text is hidden publicly', async () => {
+      const filed = await call('POST', '/api/v1/complaints', {
+        type: 'pengaduan',
+        description: 'Saya Wulandari Kusumaningtyas, rumah saya dekat pasar. Wulandari minta jalan diperbaiki.',
+        reporter: { name: 'Wulandari Kusumaningtyas' },
+      });
+      const tracked = await call('GET', `/api/v1/track/${filed.json.trackingCode}`);
+      assert.equal(tracked.text.includes('Wulandari'), false);
+      assert.equal(tracked.text.includes('Kusumaningtyas'), false);
+      assert.match(tracked.json.description, /nama disamarkan/);
+    });
+
     test('unknown tracking code is 404', async () => {
       const response = await call('GET', '/api/v1/track/ADU-0000-0000-00');
       assert.equal(response.status, 404);

@@ -165,6 +165,10 @@ export const en: Record<string, string> = {
   'nav.faq': 'Questions (FAQ)',
   'nav.templates': 'Quick answers',
   'nav.triage': 'Low-priority queue',
+  'nav.transparency': 'Transparency',
+  'nav.dashboard': 'Dashboard',
+  'nav.action_plan': 'Action plan',
+  'nav.reports': 'Recaps',
   'nav.logout': 'Sign out',
 
   'role.admin': 'System administrator',

@@ -6,10 +6,11 @@
 import { triageCatalog } from './triage.ts';
 import { answersCatalog } from './answers.ts';
 import { reportsCatalog } from './reports.ts';
+import { channelsCatalog } from './channels.ts';
 
 export interface FeatureCatalog {
   id: Record<string, string>;
   en: Record<string, string>;
 }
 
-export const FEATURE_CATALOGS: FeatureCatalog[] = [triageCatalog, answersCatalog, reportsCatalog];
+export const FEATURE_CATALOGS: FeatureCatalog[] = [triageCatalog, answersCatalog, reportsCatalog, channelsCatalog];

@@ -165,6 +165,10 @@ export const id: Record<string, string> = {
   'nav.faq': 'Tanya jawab (FAQ)',
   'nav.templates': 'Jawaban cepat',
   'nav.triage': 'Antrean prioritas rendah',
+  'nav.transparency': 'Transparansi',
+  'nav.dashboard': 'Dasbor',
+  'nav.action_plan': 'Rencana aksi',
+  'nav.reports': 'Rekap',
   'nav.logout': 'Keluar',
 
   'role.admin': 'Administrator sistem',

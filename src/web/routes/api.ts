@@ -370,7 +370,13 @@ export function createApiRoutes(): OpenAPIHono<AppEnv> {
           pageSize: z.coerce.number().int().min(1).max(100).optional(),
         }),
       },
-      responses: { 200: { description: 'A page of complaints', content: { 'application/json': { schema: z.object({ items: z.array(z.any()), total: z.number(), page: z.number(), pageSize: z.number() }) } } }, ...errorResponses() },
+      responses: { 200: { description: 'A page of complaints', content: { 'application/json': { schema: z.object({
+        items: z.array(z.any()),
+        total: z.number().openapi({ description: 'matching complaints, counted up to 10,000' }),
+        totalCapped: z.boolean().openapi({ description: 'true when more than 10,000 match' }),
+        page: z.number(),
+        pageSize: z.number(),
+      }) } } }, ...errorResponses() },
     }),
     async (c) => {
       const user = requireStaff(c);
@@ -389,7 +395,7 @@ export function createApiRoutes(): OpenAPIHono<AppEnv> {
         page: query.page,
         pageSize: query.pageSize,
       });
-      return c.json({ items: page.rows, total: page.total, page: page.page, pageSize: page.pageSize }, 200);
+      return c.json({ items: page.rows, total: page.total, totalCapped: page.totalCapped, page: page.page, pageSize: page.pageSize }, 200);
     },
   );
 

@@ -32,6 +32,7 @@ import { registerAdminCalendarRoutes } from './staff/admin-calendar.tsx';
 import { registerAnswerRoutes } from './staff/templates.tsx';
 import { registerTriageRoutes } from './staff/triage.tsx';
 import { registerReportingPages } from './staff/dashboard.tsx';
+import { registerChannelRoutes } from './staff/channels.tsx';
 import { messagePageResponse } from './public/errors.tsx';
 import { logger } from '../../logger.ts';
 
@@ -122,4 +123,5 @@ export function registerPages(app: Hono<AppEnv>): void {
   registerAnswerRoutes(app, guards);
   registerTriageRoutes(app);
   registerReportingPages(app);
+  registerChannelRoutes(app);
 }

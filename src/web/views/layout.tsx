@@ -59,6 +59,7 @@ function PublicNavigation(props: { ctx: PageContext }) {
         <li><a class="header__nav-link" href="/lapor" aria-current={path.startsWith('/lapor') ? 'page' : undefined}>{t('nav.report')}</a></li>
         <li><a class="header__nav-link" href="/lacak" aria-current={path.startsWith('/lacak') ? 'page' : undefined}>{t('nav.track')}</a></li>
         <li><a class="header__nav-link" href="/faq" aria-current={path.startsWith('/faq') ? 'page' : undefined}>{t('nav.faq')}</a></li>
+        <li><a class="header__nav-link" href="/transparansi" aria-current={path.startsWith('/transparansi') ? 'page' : undefined}>{t('nav.transparency')}</a></li>
       </ul>
     </nav>
   );
@@ -72,6 +73,9 @@ function StaffNavigation(props: { ctx: PageContext }) {
     <nav class="header__nav" aria-label={t('ui.menu')}>
       <ul class="header__nav-list">
         <li><a class="header__nav-link" href="/staff" aria-current={path === '/staff' ? 'page' : undefined}>{t('nav.inbox')}</a></li>
+        <li><a class="header__nav-link" href="/staff/dashboard" aria-current={path.startsWith('/staff/dashboard') ? 'page' : undefined}>{t('nav.dashboard')}</a></li>
+        <li><a class="header__nav-link" href="/staff/action-plan" aria-current={path.startsWith('/staff/action-plan') ? 'page' : undefined}>{t('nav.action_plan')}</a></li>
+        <li><a class="header__nav-link" href="/staff/reports" aria-current={path.startsWith('/staff/reports') ? 'page' : undefined}>{t('nav.reports')}</a></li>
         {canCreateOnBehalf(user) ? (
           <li><a class="header__nav-link" href="/staff/new" aria-current={path === '/staff/new' ? 'page' : undefined}>{t('nav.new_complaint')}</a></li>
         ) : null}
@@ -79,6 +83,10 @@ function StaffNavigation(props: { ctx: PageContext }) {
           <li><a class="header__nav-link" href="/staff/triage" aria-current={path.startsWith('/staff/triage') ? 'page' : undefined}>{t('nav.triage')}</a></li>
         ) : null}
         <li><a class="header__nav-link" href="/staff/templates" aria-current={path.startsWith('/staff/templates') ? 'page' : undefined}>{t('nav.templates')}</a></li>
+        {/* NOTE: the same roles as canManageChannels in routes/staff/channels.tsx, repeated because importing it here would form an import cycle. */}
+        {user.role === 'admin' || user.role === 'complaint_officer' ? (
+          <li><a class="header__nav-link" href="/staff/channels" aria-current={path.startsWith('/staff/channels') ? 'page' : undefined}>{t('nav.channels')}</a></li>
+        ) : null}
         {canManageReferenceData(user) ? (
           <li><a class="header__nav-link" href="/staff/admin" aria-current={path.startsWith('/staff/admin') ? 'page' : undefined}>{t('nav.admin')}</a></li>
         ) : null}

@@ -37,7 +37,7 @@ const TRACKING_CODE_PREFIX_RE = /^adu[\s-]?/i;
  * configuration provides one, otherwise Debian's default.
  */
 export function chromiumPathOf(c: Context<AppEnv>): string {
-  return (c.get('deps').config as { chromiumPath?: string }).chromiumPath ?? DEFAULT_CHROMIUM_PATH;
+  return c.get('deps').config.chromiumPath ?? DEFAULT_CHROMIUM_PATH;
 }
 
 /** Lists the `YYYY-MM` months from the current WIB month back, newest first. */
