@@ -21,6 +21,7 @@
 import { sql, type Kysely } from 'kysely';
 import type PgBoss from 'pg-boss';
 import type { DB, OutboundMessage } from '../db/schema.ts';
+import { claimDueRows } from './claim.ts';
 import type { SendFailure, SendResult } from '../domain/inbound.ts';
 import { textLimit, type ChannelRegistry, type OutboundRequest } from '../channels/registry.ts';
 import { appendEvent, type Actor } from '../commands/context.ts';
@@ -89,28 +90,8 @@ export async function deliverDueMessages(deps: DeliveryDeps, now = new Date()): 
   return result;
 }
 
-async function claimDue(db: Kysely<DB>, now: Date): Promise<OutboundMessage[]> {
-  const claimFree = sql<boolean>`(claimed_until IS NULL OR claimed_until < ${now})`;
-  return db
-    .updateTable('outbound_messages')
-    .set({ claimed_until: new Date(now.getTime() + CLAIM_MS), attempts: sql<number>`attempts + 1`, updated_at: now })
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('outbound_messages')
-        .select('id')
-        .where('status', '=', 'pending')
-        .where('next_attempt_at', '<=', now)
-        .where(claimFree)
-        .orderBy('next_attempt_at')
-        .orderBy('id')
-        .limit(BATCH_SIZE)
-        .forUpdate()
-        .skipLocked(),
-    )
-    .where('status', '=', 'pending')
-    .where(claimFree)
-    .returningAll()
-    .execute();
+function claimDue(db: Kysely<DB>, now: Date): Promise<OutboundMessage[]> {
+  return claimDueRows(db, 'outbound_messages', now, { claimMs: CLAIM_MS, batchSize: BATCH_SIZE }) as Promise<OutboundMessage[]>;
 }
 
 type DeliveryOutcome = keyof DeliveryRunResult;

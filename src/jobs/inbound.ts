@@ -289,11 +289,19 @@ const inFlight = new Set<Promise<unknown>>();
  * retries whatever stays pending.
  */
 export function startEnvelopeProcessing(db: Kysely<DB>, registry: ChannelRegistry, envelopeId: number): void {
-  const run = processEnvelope(db, registry, envelopeId)
+  // One after another, in arrival order: a citizen's second message must not
+  // be threaded before the first one opened the report, nor an edit before
+  // the comment it edits.
+  const run = processingTail
+    .then(() => processEnvelope(db, registry, envelopeId))
     .catch((error: unknown) => logger.error({ envelopeId, reason: describeError(error) }, 'background envelope processing failed; the sweep will retry'))
     .finally(() => inFlight.delete(run));
+  processingTail = run;
   inFlight.add(run);
 }
+
+/** The last envelope queued for background processing in this process. */
+let processingTail: Promise<unknown> = Promise.resolve();
 
 /** Resolves when every envelope started by `startEnvelopeProcessing` in this process has finished; for tests and shutdown. */
 export async function settleInboundProcessing(): Promise<void> {

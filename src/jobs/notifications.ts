@@ -21,6 +21,7 @@ import nodemailer from 'nodemailer';
 import { sql, type Kysely } from 'kysely';
 import type PgBoss from 'pg-boss';
 import type { DB, NotificationChannel, OfficerNotification } from '../db/schema.ts';
+import { claimDueRows } from './claim.ts';
 import type { SendFailure, SendResult } from '../domain/inbound.ts';
 import type { ChannelSettings, Config } from '../config.ts';
 import { LOOP_HEADER } from '../channels/email/classify.ts';
@@ -150,28 +151,8 @@ async function defer(db: Kysely<DB>, ids: number[], until: Date, now: Date): Pro
     .execute();
 }
 
-async function claimDue(db: Kysely<DB>, now: Date): Promise<OfficerNotification[]> {
-  const claimFree = sql<boolean>`(claimed_until IS NULL OR claimed_until < ${now})`;
-  return db
-    .updateTable('officer_notifications')
-    .set({ claimed_until: new Date(now.getTime() + CLAIM_MS), attempts: sql<number>`attempts + 1`, updated_at: now })
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('officer_notifications')
-        .select('id')
-        .where('status', '=', 'pending')
-        .where('next_attempt_at', '<=', now)
-        .where(claimFree)
-        .orderBy('next_attempt_at')
-        .orderBy('id')
-        .limit(BATCH_SIZE)
-        .forUpdate()
-        .skipLocked(),
-    )
-    .where('status', '=', 'pending')
-    .where(claimFree)
-    .returningAll()
-    .execute();
+function claimDue(db: Kysely<DB>, now: Date): Promise<OfficerNotification[]> {
+  return claimDueRows(db, 'officer_notifications', now, { claimMs: CLAIM_MS, batchSize: BATCH_SIZE }) as Promise<OfficerNotification[]>;
 }
 
 /** Single rows alone; digest rows of one officer and channel together, oldest first. */

@@ -483,8 +483,12 @@ for (const backend of BACKENDS) {
       const from = '6281211110006';
       const day = 86_400_000;
       const old = new Date(Date.now() - 30 * day);
+      // Each delivery is processed before the next one is sent, as the provider's order would have it;
+      // background processing of three posts at once may otherwise finish out of order.
       assert.equal((await post('whatsapp', whatsappText(from, 'wamid.window-1', 'Pohon tumbang menutup jalan kampung.', old))).status, 200);
+      await settleInboundProcessing();
       assert.equal((await post('whatsapp', whatsappText(from, 'wamid.window-2', 'Sudah dua hari belum ada petugas datang.', new Date(old.getTime() + 2 * day)))).status, 200);
+      await settleInboundProcessing();
       assert.equal((await post('whatsapp', whatsappText(from, 'wamid.window-3', 'Sekarang ada masalah lain: air PDAM keruh.', new Date(old.getTime() + 20 * day)))).status, 200);
       await settleInboundProcessing();
       const [first, second, third] = await Promise.all(['wamid.window-1', 'wamid.window-2', 'wamid.window-3'].map((id) => inbound('whatsapp', id)));

@@ -5,19 +5,15 @@
  * answer on the tracking page and rates it. Skipped only when Chromium is
  * not installed at /usr/bin/chromium.
  */
-import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { makeStaff, type TestStaff } from '../support/staff.ts';
+import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-];
 const STAFF_PASSWORD = 'kata-sandi-uji-123';
-const skip = fs.existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM}; install it with apt-get install -y chromium`;
+const skip = skipWithoutChromium;
 
 const DESCRIPTION = 'Jalan di depan balai desa berlubang besar sejak dua minggu, berbahaya bagi pengendara motor pada malam hari.';
 const FOLLOW_UP = 'Tim UPT Jaten sudah meninjau lokasi dan menjadwalkan penambalan pekan depan.';
@@ -35,7 +31,7 @@ describe('complaint flow in Chromium', { skip }, () => {
     server = await startTestServer();
     officer = await makeStaff(server.database.db, 'complaint_officer');
     dpupr = await makeStaff(server.database.db, 'agency_officer', 'dpupr');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   after(async () => {
     for (const context of contexts) await context.close();

@@ -4,7 +4,6 @@
  * agency league table to the inbox filtered to that agency. Skipped only when
  * Chromium is not installed at /usr/bin/chromium.
  */
-import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -12,13 +11,10 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 import { makeStaff, type TestStaff } from '../support/staff.ts';
 import { createSampleComplaints } from '../reports/sample-data.ts';
 import { defaultPeriod } from '../../src/reports/dashboard.ts';
+import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-];
 const STAFF_PASSWORD = 'kata-sandi-uji-123';
-const skip = fs.existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM}; install it with apt-get install -y chromium`;
+const skip = skipWithoutChromium;
 
 describe('dashboard drill-down in Chromium', { skip }, () => {
   let server: TestServer;
@@ -38,7 +34,7 @@ describe('dashboard drill-down in Chromium', { skip }, () => {
     await createSampleComplaints(db, { officer: officer.actor, agencies }, {
       count: 25, from: new Date(`${from}T00:00:00Z`), to: new Date(Date.now() - 2 * 24 * 3600_000), seed: 3,
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   after(async () => {
     for (const context of contexts) await context.close();

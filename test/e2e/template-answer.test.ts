@@ -4,7 +4,6 @@
  * case, open the answer form, choose the template, send. Skipped only when
  * Chromium is not installed at /usr/bin/chromium.
  */
-import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -12,13 +11,10 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 import { makeStaff, type TestStaff } from '../support/staff.ts';
 import { receiveComplaint } from '../../src/commands/receive-complaint.ts';
 import { saveTemplate } from '../../src/commands/answer-templates.ts';
+import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-];
 const STAFF_PASSWORD = 'kata-sandi-uji-123';
-const skip = fs.existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM}; install it with apt-get install -y chromium`;
+const skip = skipWithoutChromium;
 
 /** The requirement: fewer than five clicks from the inbox to a sent answer. */
 const MAX_CLICKS = 4;
@@ -36,7 +32,7 @@ describe('template answer in Chromium', { skip }, () => {
   before(async () => {
     server = await startTestServer();
     officer = await makeStaff(server.database.db, 'complaint_officer');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   after(async () => {
     for (const context of contexts) await context.close();

@@ -79,7 +79,7 @@ export function InboxPageView(props: {
 
         <section class="inbox__results" aria-labelledby="results-title">
           <h2 class="heading-s" id="results-title">
-            {result.total === 0 ? t('inbox.none') : t('inbox.showing', { first, last, total: result.total })}
+            {result.total === 0 ? t('inbox.none') : t('inbox.showing', { first, last, total: result.totalCapped ? `${result.total}+` : result.total })}
           </h2>
           {result.total === 0 ? (
             <NotificationBanner kind="info" title={t('inbox.none_hint')} />
