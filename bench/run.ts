@@ -28,12 +28,13 @@ import { Random } from './lib/random.ts';
 import { Report, formatSize, note } from './lib/report.ts';
 import { ROOT, startAduan, type RunningServer } from './lib/server.ts';
 import { runMemory } from './memory.ts';
+import { cloneOpenComplaints, runRecompute } from './recompute.ts';
 import { runWebhookIntake, startWebhookServer } from './webhook-intake.ts';
 import { TIMELINE_EVENTS, checkDeadlineSample, loadSeedReference, sampleIds, seedComplaints } from './seed.ts';
 import { loadComplaintTexts } from './texts.ts';
 import { evaluateTargets } from './targets.ts';
 
-const BENCHMARKS = ['ceiling', 'intake', 'memory', 'inbox', 'indicators', 'webhooks'] as const;
+const BENCHMARKS = ['ceiling', 'intake', 'memory', 'inbox', 'indicators', 'webhooks', 'recompute'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 const HELP = `Usage: BENCH_DATABASE_URL=postgres://USER@127.0.0.1:5432/postgres npm run bench -- [options]
@@ -309,6 +310,41 @@ async function runReadBenchmarks(report: Report, options: Options, serverUrl: st
   }
 }
 
+/**
+ * Seeds the largest of --sizes with the generator, copies its open
+ * complaints until that many are open, and adds a holiday under inbox load.
+ */
+async function runRecomputeBenchmark(report: Report, options: Options, serverUrl: string, texts: string[]): Promise<void> {
+  const size = Math.max(...options.sizes);
+  const database = await openBenchDatabase(serverUrl, 'recompute', options.keep);
+  const officer = (await createUser(database.db, { email: 'bench.officer@contoh.id', name: 'Bench officer', role: 'complaint_officer' })).user;
+  const admin = (await createUser(database.db, { email: 'bench.admin@contoh.id', name: 'Bench admin', role: 'admin' })).user;
+  const officerToken = await createApiToken(database.db, officer.email, 'bench');
+  const now = new Date();
+  note(`recompute: seeding ${size} complaints`);
+  const seeded = await seedComplaints(database.pool, await loadSeedReference(database.db, texts), { count: size, seed: options.seed, now, timelineCases: 0 });
+  report.add('recompute.seed.time', size, null, seeded.ms / 1000, 's');
+  await database.pool.query('VACUUM (ANALYZE) complaints, complaint_events, complaint_deadlines, reporters, contacts');
+  const openSeeded = await database.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM complaints WHERE status IN ('new', 'verified', 'dispatched', 'in_progress', 'on_hold')");
+  report.add('recompute.seed.open', size, null, openSeeded.rows[0].n, `of ${size}`);
+  const cloneStarted = performance.now();
+  const copies = await cloneOpenComplaints(database.pool, size);
+  report.add('recompute.seed.copies', size, null, copies, 'copies');
+  report.add('recompute.seed.copy_time', size, null, (performance.now() - cloneStarted) / 1000, 's');
+  const total = await database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM complaints');
+  report.add('recompute.seed.complaints', size, null, total.rows[0].n, 'complaints');
+
+  const server = await startAduan({ databaseUrl: urlOf(serverUrl, 'recompute'), jobs: false });
+  try {
+    await runRecompute(report, {
+      size, baseUrl: server.baseUrl, pool: database.pool, db: database.db, admin: toStaffUser(admin), officerToken, now,
+      connections: 4, baselineSeconds: 15, maxSeconds: 900,
+    });
+  } finally {
+    await server.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const serverUrl = process.env.BENCH_DATABASE_URL;
@@ -341,6 +377,9 @@ async function main(): Promise<void> {
     }
     if (options.only.has('inbox') || options.only.has('indicators')) {
       await runReadBenchmarks(report, options, serverUrl, texts);
+    }
+    if (options.only.has('recompute')) {
+      await runRecomputeBenchmark(report, options, serverUrl, texts);
     }
   } finally {
     await runCleanups();
