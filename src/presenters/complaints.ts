@@ -25,6 +25,8 @@ export interface PublicComplaint {
   type: string | null;
   status: string;
   category: string | null;
+  /** English name of the category, for the English pages; null when it has none. */
+  categoryEn: string | null;
   agency: string | null;
   district: string | null;
   village: string | null;
@@ -58,6 +60,7 @@ export function presentPublicComplaint(detail: ComplaintDetail): PublicComplaint
     type: complaint.type,
     status: complaint.status,
     category: detail.category?.name ?? null,
+    categoryEn: detail.category?.nameEn ?? null,
     agency: detail.agency?.name ?? null,
     district: detail.district?.name ?? null,
     village: detail.village?.name ?? null,

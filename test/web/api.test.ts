@@ -132,6 +132,9 @@ for (const backend of BACKENDS) {
       assert.equal(tracked.status, 200);
       assert.equal(tracked.json.status, 'resolved');
       assert.equal(tracked.json.village, 'Karanganyar');
+      assert.equal(tracked.json.categoryEn, 'Roads and bridges');
+      const englishPage = await (await app.request(`/lacak/${trackingCode}?lang=en`)).text();
+      assert.match(englishPage, /Roads and bridges/);
       assert.deepEqual(tracked.json.timeline.map((e: { type: string }) => e.type), ['received', 'verified', 'dispatched', 'followed_up', 'resolved']);
       assert.match(tracked.json.description, /disamarkan/);
       assertNoIdentity(tracked.text);

@@ -108,6 +108,7 @@ const PublicComplaintSchema = z
     type: z.string().nullable(),
     status: z.string(),
     category: z.string().nullable(),
+    categoryEn: z.string().nullable(),
     agency: z.string().nullable(),
     district: z.string().nullable(),
     village: z.string().nullable(),

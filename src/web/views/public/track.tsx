@@ -124,7 +124,7 @@ export function TrackPage(props: TrackPageProps) {
         <div class="grid-column-two-thirds">
           <SummaryList rows={[
             { key: t('track.field.type'), value: complaint.type ? t(`type.${complaint.type}`) : t('track.not_classified') },
-            { key: t('track.field.category'), value: complaint.category ?? t('track.not_classified') },
+            { key: t('track.field.category'), value: (locale === 'en' ? complaint.categoryEn ?? complaint.category : complaint.category) ?? t('track.not_classified') },
             { key: t('track.field.agency'), value: complaint.agency ?? t('track.not_dispatched') },
             { key: t('track.field.district'), value: complaint.district },
             { key: t('track.field.village'), value: complaint.village },
