@@ -548,6 +548,16 @@ function describeAttachment(attachment: InboundAttachment): string {
 }
 
 /** Returns a provider's time capped at our clock, because a report cannot be received in the future. */
+/**
+ * Providers retry a delivery for days, never for months. A sender time older
+ * than this comes from a wrong clock (or a crafted gateway body) and would
+ * open a report that is overdue on arrival, so the arrival time is used.
+ */
+const MAX_DELIVERY_DELAY_DAYS = 60;
+
+/** Returns the sender's time, kept between `MAX_DELIVERY_DELAY_DAYS` ago and now. */
 function clampToNow(at: Date, now: Date): Date {
-  return at.getTime() > now.getTime() ? now : at;
+  if (at.getTime() > now.getTime()) return now;
+  if (at.getTime() < now.getTime() - MAX_DELIVERY_DELAY_DAYS * 86_400_000) return now;
+  return at;
 }

@@ -500,6 +500,16 @@ for (const backend of BACKENDS) {
       assert.equal(third?.reporter_id, first?.reporter_id, 'same reporter');
     });
 
+    test('months-old sender time uses arrival', async () => {
+      const twoYearsAgo = new Date(Date.now() - 730 * 86_400_000);
+      assert.equal((await post('whatsapp', whatsappText('6281211110099', 'wamid.old-clock', 'Jam ponsel saya salah, lampu jalan mati.', twoYearsAgo))).status, 200);
+      await settleInboundProcessing();
+      const row = await inbound('whatsapp', 'wamid.old-clock');
+      assert.equal(row?.outcome, 'created');
+      const created = await complaint(row!.complaint_id!);
+      assert.ok(Date.now() - created.received_at.getTime() < 5 * 60_000, `received_at ${created.received_at.toISOString()}`);
+    });
+
     test('reply reopens a resolved report', async () => {
       const from = '6281211110007';
       assert.equal((await post('whatsapp', whatsappText(from, 'wamid.reopen-1', 'Kapan jadwal pengambilan KTP elektronik?', new Date()))).status, 200);
