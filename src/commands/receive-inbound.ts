@@ -19,21 +19,20 @@
  *   (auto-replies, bounces, feedback reports, loops) is stored as ignored.
  */
 import { sql, type Kysely } from 'kysely';
-import type { Complaint, DB, InboundOutcome, MessagingChannel } from '../db/schema.ts';
+import type { DB, InboundOutcome, MessagingChannel } from '../db/schema.ts';
 import type { InboundAttachment, InboundMessage } from '../domain/inbound.ts';
 import { findPhoneNumbers } from '../domain/phone.ts';
 import { AttachmentError, MAX_ATTACHMENTS, prepareAttachment } from '../domain/images.ts';
-import { nextStatus, OPEN_STATUSES } from '../domain/lifecycle.ts';
+import { OPEN_STATUSES } from '../domain/lifecycle.ts';
 import type { ComplaintStatus } from '../domain/types.ts';
-import { appendEvent, lockComplaint, type Actor, type Tx } from './context.ts';
+import { appendEvent, type Actor, type Tx } from './context.ts';
 import { CommandError } from './errors.ts';
-import { refreshDeadlines } from './deadlines.ts';
-import { DESCRIPTION_MAX, DESCRIPTION_MIN, receiveInTransaction, storeAttachments, type AttachmentUpload } from './receive-complaint.ts';
+import { DESCRIPTION_MAX, DESCRIPTION_MIN, receiveInTransaction, type AttachmentUpload } from './receive-complaint.ts';
+import { REPLYABLE_STATUSES, replyInTransaction } from './reopen-complaint.ts';
 import { normalizeContact, resolveReporter, type ContactInput } from './reporters.ts';
 import { isMessagingChannel, queueAcknowledgement } from './queue-outbound.ts';
 
 /** Reports a citizen message may still be added to; a closed or archived one needs a new report. */
-const REPLYABLE_STATUSES: readonly ComplaintStatus[] = [...OPEN_STATUSES, 'resolved'];
 
 /** Channels that are one-to-one conversations whatever the message; Meta and X carry both comments and DMs. */
 const DIRECT_ONLY_CHANNELS: readonly MessagingChannel[] = ['whatsapp', 'telegram', 'sms'];
@@ -220,8 +219,8 @@ async function threadMessage(
   if (target) {
     const reporterId = await resolveReporter(trx, message.sender.displayName, contacts, { verified: true });
     const body = describeInbound(message, channel, { min: 1, max: REPLY_MAX });
-    const replied = await replyInTransaction(trx, target, body, files.uploads, eventData, now);
-    if (replied) return { outcome: 'replied', inboundMessageId, complaintId: target, eventId: replied, reporterId };
+    const replied = await replyInTransaction(trx, CITIZEN, target, { body, attachments: files.uploads, eventData }, now);
+    if (replied) return { outcome: 'replied', inboundMessageId, complaintId: target, eventId: replied.eventId, reporterId };
   }
 
   const location = message.attachments.find((attachment) => attachment.kind === 'location');
@@ -262,7 +261,7 @@ function senderContacts(message: InboundMessage): ContactInput[] {
     try {
       normalised = normalizeContact(candidate);
     } catch (error) {
-      // NOTE: a WhatsApp business-scoped user id ("US.…") is not a phone number and reporters.ts only accepts phone numbers for `whatsapp`.
+      // A contact the provider sent in a form we cannot normalise is skipped; the sender's other contacts still count.
       if (error instanceof CommandError) continue;
       throw error;
     }
@@ -399,50 +398,6 @@ async function findMessageComplaint(
     : query.where('provider_message_id', '=', by.providerMessageId!);
   const row = await query.orderBy('id').executeTakeFirst();
   return row && row.complaint_id !== null ? { complaintId: row.complaint_id, reporterId: row.reporter_id } : undefined;
-}
-
-/**
- * Adds the citizen's message to a report: `citizen_replied`, its files, and
- * the resume of a report on hold or the reopening of a resolved one. Returns
- * the event id, or null when the report stopped taking replies in between
- * (then the message opens a new report).
- * NOTE: mirrors `replyAsCitizen`, which opens its own transaction and so cannot share this one.
- */
-async function replyInTransaction(
-  trx: Tx,
-  complaintId: number,
-  body: string,
-  uploads: AttachmentUpload[],
-  eventData: Record<string, unknown>,
-  now: Date,
-): Promise<number | null> {
-  let complaint: Complaint = await lockComplaint(trx, complaintId);
-  if (!REPLYABLE_STATUSES.includes(complaint.status)) return null;
-
-  const eventId = await appendEvent(trx, complaintId, CITIZEN, { type: 'citizen_replied', visibility: 'public', body, data: eventData }, now);
-  await storeAttachments(trx, complaintId, eventId, uploads);
-  const system: Actor = { kind: 'system', reason: 'citizen_reply' };
-  if (complaint.status === 'on_hold') {
-    const status = nextStatus('on_hold', 'resume', { statusBeforeHold: complaint.status_before_hold });
-    await appendEvent(trx, complaintId, system, { type: 'resumed', data: { cause: 'citizen_reply' } }, now);
-    complaint = await trx
-      .updateTable('complaints')
-      .set({ status, status_before_hold: null, updated_at: now })
-      .where('id', '=', complaintId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  } else if (complaint.status === 'resolved') {
-    const status = nextStatus('resolved', 'reopen', { hasAgency: complaint.agency_id !== null });
-    await appendEvent(trx, complaintId, system, { type: 'reopened', visibility: 'public', data: { cause: 'citizen_reply' } }, now);
-    complaint = await trx
-      .updateTable('complaints')
-      .set({ status, resolved_at: null, updated_at: now })
-      .where('id', '=', complaintId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  }
-  await refreshDeadlines(trx, complaint, now);
-  return eventId;
 }
 
 /**

@@ -4,6 +4,7 @@
  * answered it, or to the complaint officers when no agency held it.
  */
 import type { Complaint } from '../db/schema.ts';
+import type { ComplaintStatus } from '../domain/types.ts';
 import { nextStatus, REOPENING_RATING_MAX } from '../domain/lifecycle.ts';
 import { appendEvent, authorizeTransition, changeComplaint, lockComplaint, requireText, type Actor, type CommandContext, type Tx } from './context.ts';
 import { CommandError, invalid } from './errors.ts';
@@ -87,29 +88,49 @@ export async function replyAsCitizen(
   const now = ctx.now ?? new Date();
   const body = requireText(input.body, 'body', 1, 5000);
   return ctx.db.transaction().execute(async (trx) => {
-    let complaint = await lockComplaint(trx, complaintId);
-    if (!['new', 'verified', 'dispatched', 'in_progress', 'on_hold', 'resolved'].includes(complaint.status)) {
-      throw new CommandError('invalid_transition', 'this report is closed; file a new report', 'error.reply_closed');
-    }
-    const eventId = await appendEvent(
-      trx, complaintId, ctx.actor,
-      { type: 'citizen_replied', visibility: 'public', body, data: input.eventData ?? {} },
-      now,
-    );
-    await storeAttachments(trx, complaintId, eventId, input.attachments ?? []);
-    if (complaint.status === 'on_hold') {
-      const status = nextStatus('on_hold', 'resume', { statusBeforeHold: complaint.status_before_hold });
-      await appendEvent(trx, complaintId, { kind: 'system', reason: 'citizen_reply' }, { type: 'resumed', data: { cause: 'citizen_reply' } }, now);
-      complaint = await trx
-        .updateTable('complaints')
-        .set({ status, status_before_hold: null, updated_at: now })
-        .where('id', '=', complaintId)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-    } else if (complaint.status === 'resolved') {
-      complaint = await reopenInTransaction(trx, { kind: 'system', reason: 'citizen_reply' }, complaint, 'citizen_reply', now);
-    }
-    await refreshDeadlines(trx, complaint, now);
-    return complaint;
+    const replied = await replyInTransaction(trx, ctx.actor, complaintId, { ...input, body }, now);
+    if (!replied) throw new CommandError('invalid_transition', 'this report is closed; file a new report', 'error.reply_closed');
+    return replied.complaint;
   });
+}
+
+/** Statuses on which a citizen's reply is recorded; a closed or ended report needs a new one. */
+export const REPLYABLE_STATUSES: readonly ComplaintStatus[] = ['new', 'verified', 'dispatched', 'in_progress', 'on_hold', 'resolved'];
+
+/**
+ * Records a citizen's reply inside the caller's transaction: the
+ * `citizen_replied` event and its files, then a resume or reopen. Returns
+ * null, writing nothing, when the report no longer takes replies; channels
+ * then open a new report instead.
+ */
+export async function replyInTransaction(
+  trx: Tx,
+  actor: Actor,
+  complaintId: number,
+  input: { body: string; attachments?: AttachmentUpload[]; eventData?: Record<string, unknown> },
+  now: Date,
+): Promise<{ complaint: Complaint; eventId: number } | null> {
+  let complaint = await lockComplaint(trx, complaintId);
+  if (!REPLYABLE_STATUSES.includes(complaint.status)) return null;
+  const eventId = await appendEvent(
+    trx, complaintId, actor,
+    { type: 'citizen_replied', visibility: 'public', body: input.body, data: input.eventData ?? {} },
+    now,
+  );
+  await storeAttachments(trx, complaintId, eventId, input.attachments ?? []);
+  const system: Actor = { kind: 'system', reason: 'citizen_reply' };
+  if (complaint.status === 'on_hold') {
+    const status = nextStatus('on_hold', 'resume', { statusBeforeHold: complaint.status_before_hold });
+    await appendEvent(trx, complaintId, system, { type: 'resumed', data: { cause: 'citizen_reply' } }, now);
+    complaint = await trx
+      .updateTable('complaints')
+      .set({ status, status_before_hold: null, updated_at: now })
+      .where('id', '=', complaintId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  } else if (complaint.status === 'resolved') {
+    complaint = await reopenInTransaction(trx, system, complaint, 'citizen_reply', now);
+  }
+  await refreshDeadlines(trx, complaint, now);
+  return { complaint, eventId };
 }

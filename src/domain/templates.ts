@@ -131,16 +131,15 @@ export function fillTemplate(text: string, values: TemplateValues, locale: Templ
 }
 
 /**
- * Returns whether an answer may address the reporter by name. Answers are
- * shown on the tracking page and, for reports that are not rahasia, may be
- * listed publicly, so the name is used only on a confidential report and by
- * a role that sees the reporter's identity in full.
+ * Returns whether an answer may address the reporter by name. The handling
+ * agency reads every answer in the case timeline, and only a reporter who
+ * chose `public` agreed that the agency may know who they are, so the name is
+ * used on those reports only and by a role that sees the identity in full.
+ * Public pages hide the known name again.
  *
  * @example mayUseReporterName('full', 'anonymous') // false
  */
 export function mayUseReporterName(access: 'full' | 'on_request' | 'none', privacy: Privacy): boolean {
-  // An answer is read by the handling agency too; only a reporter who chose
-  // `public` agreed that the agency may know who they are.
   return access === 'full' && privacy === 'public';
 }
 

@@ -1,8 +1,9 @@
 /**
  * What each audience may see of a complaint. The public presenter is the
- * only shape that reaches tracking pages, the public API and exports: it has
- * no field that could carry the reporter's identity, and free text in it is
- * masked for NIK, phone numbers, e-mail addresses and plate numbers.
+ * only shape that reaches tracking pages, the public API and exports. It has
+ * no field that could carry the reporter's identity. In its free text the
+ * reporter's known name and contacts are hidden, and so is every NIK, phone
+ * number, e-mail address and plate number.
  */
 import type { ComplaintDetail } from '../queries/complaints.ts';
 import { redactIdentity } from '../domain/templates.ts';
