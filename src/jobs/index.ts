@@ -17,6 +17,7 @@ import { startAssignmentJobs } from './assignment.ts';
 import { notificationDepsFromConfig, startNotificationJobs } from './notifications.ts';
 import { startTriageJobs } from './triage.ts';
 import { startMonthlyReportJobs } from './monthly-report.ts';
+import { startIndicatorRollupJobs } from './indicator-rollup.ts';
 
 export const DEADLINE_SCAN_QUEUE = 'deadline-scan';
 
@@ -48,6 +49,8 @@ export async function startJobs(pool: pg.Pool, db: Kysely<DB>, config: Config = 
   await startTriageJobs(boss, db);
   // Monthly recaps: built on the 1st of each month and on request.
   await startMonthlyReportJobs(boss, db, { chromiumPath: config.chromiumPath });
+  // Indicators: the monthly rollup that the dashboard reads for long periods.
+  await startIndicatorRollupJobs(boss, db);
   logger.info('background jobs started');
   return boss;
 }

@@ -11,6 +11,7 @@ import type { DB } from '../db/schema.ts';
 import { CHANNELS, type Channel } from '../domain/types.ts';
 import { addCalendarDays, wibDate } from '../domain/time.ts';
 import { backlogByAge, computeIndicators, overdueByAgency, TIME_ZONE } from './indicators.ts';
+import { readNowSnapshot, readRollup, readWeeklyRollup, snapshotBacklog } from './indicator-rollup.ts';
 import {
   countByWeekAndChannel, countOverdue, loadCodeNames, ratingDistribution, type CodeNames, type PeriodFilter,
 } from '../queries/dashboard.ts';
@@ -38,6 +39,8 @@ export interface LeagueRow {
 
 export interface DashboardData {
   period: { from: string; to: string; timeZone: string };
+  /** When the figures were computed: now, or the rollup's last refresh. */
+  asOf: string;
   agency: { code: string; name: string } | null;
   totals: Figures;
   overdueNow: number;
@@ -113,19 +116,32 @@ export function compareLeague(a: LeagueRow, b: LeagueRow): number {
  *
  * @example await buildDashboard(db, { from: '2026-01-01', to: '2026-06-30', agency: 'dpupr' })
  */
-export async function buildDashboard(db: Kysely<DB>, filter: PeriodFilter, now = new Date()): Promise<DashboardData> {
+export async function buildDashboard(
+  db: Kysely<DB>, filter: PeriodFilter, now = new Date(), options: { rollupMinReceived?: number } = {},
+): Promise<DashboardData> {
   const base = { from: filter.from, to: filter.to, agency: filter.agency };
+  // A large period that has been rolled up is read from the rollup, the weekly chart and the ratings included.
+  const rollup = await readRollup(db, { from: filter.from, to: filter.to, filters: { agency: filter.agency } }, now, options.rollupMinReceived);
+  const rolledUpTotals = rollup?.groups.get('all');
+  // Every figure of one dashboard comes from the same source, also slices too small for the rollup on their own.
+  const source = { source: rollup ? 'rollup' : 'live' } as const;
+  // Open and overdue reports come from the snapshot taken with the rollup, when there is one.
+  const snapshot = rollup ? await readNowSnapshot(db) : null;
   const [totals, byAgency, byCategory, byDistrict, byMonth, weekly, ratings, backlog, overdue, overdueNow, names] = await Promise.all([
-    computeIndicators(db, base, now),
-    computeIndicators(db, { ...base, groupBy: 'agency' }, now),
-    computeIndicators(db, { ...base, groupBy: 'category' }, now),
-    computeIndicators(db, { ...base, groupBy: 'district' }, now),
-    computeIndicators(db, { ...base, groupBy: 'month' }, now),
-    countByWeekAndChannel(db, filter),
-    ratingDistribution(db, filter),
-    backlogByAge(db, now, filter.agency),
-    overdueByAgency(db, now),
-    countOverdue(db, now, filter.agency),
+    computeIndicators(db, base, now, source),
+    computeIndicators(db, { ...base, groupBy: 'agency' }, now, source),
+    computeIndicators(db, { ...base, groupBy: 'category' }, now, source),
+    computeIndicators(db, { ...base, groupBy: 'district' }, now, source),
+    computeIndicators(db, { ...base, groupBy: 'month' }, now, source),
+    rollup ? readWeeklyRollup(db, filter) as Promise<{ week: string; channel: Channel; count: number }[]> : countByWeekAndChannel(db, filter),
+    rollup
+      ? Promise.resolve([1, 2, 3, 4, 5].map((rating) => ({ rating, count: rolledUpTotals?.ratings[rating - 1] ?? 0 })))
+      : ratingDistribution(db, filter),
+    snapshot ? snapshotBacklog(snapshot, filter.agency) : backlogByAge(db, now, filter.agency),
+    snapshot ? snapshot.overdue : overdueByAgency(db, now),
+    snapshot
+      ? snapshot.overdue.filter((row) => !filter.agency || row.agency === filter.agency).reduce((sum, row) => sum + row.overdue, 0)
+      : countOverdue(db, now, filter.agency),
     loadCodeNames(db),
   ]);
 
@@ -143,7 +159,7 @@ export async function buildDashboard(db: Kysely<DB>, filter: PeriodFilter, now =
   const trendAgencies = agencyRows.slice(0, TREND_AGENCIES);
   const trend = await Promise.all(
     trendAgencies.map(async (row) => {
-      const result = await computeIndicators(db, { from: filter.from, to: filter.to, agency: row.group, groupBy: 'month' }, now);
+      const result = await computeIndicators(db, { from: filter.from, to: filter.to, agency: row.group, groupBy: 'month' }, now, source);
       const perMonth = byGroup(result.rows);
       return {
         code: row.group,
@@ -185,6 +201,7 @@ export async function buildDashboard(db: Kysely<DB>, filter: PeriodFilter, now =
   const perMonth = byGroup(byMonth.rows);
   return {
     period: { from: filter.from, to: filter.to, timeZone: TIME_ZONE },
+    asOf: totals.asOf,
     agency: filter.agency ? { code: filter.agency, name: names.agencies.get(filter.agency) ?? filter.agency } : null,
     totals: totals.rows[0]?.indicators ?? { received: 0 },
     overdueNow,

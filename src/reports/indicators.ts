@@ -25,6 +25,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { endOfWibDay, isValidDate, startOfWibDay } from '../domain/time.ts';
 import type { Channel, ComplaintType } from '../domain/types.ts';
+import { readRollup, tallyIndicators, type RollupDimension } from './indicator-rollup.ts';
 
 export const TIME_ZONE = 'Asia/Jakarta';
 
@@ -100,6 +101,17 @@ export interface IndicatorResult {
   period: { from: string; to: string; timeZone: string };
   groupBy: GroupBy | null;
   rows: { group: string; indicators: Record<string, number | null> }[];
+  /**
+   * `live` when computed from the complaints now; `rollup` when read from the
+   * monthly rollup (indicator-rollup.ts), whose figures are as of `asOf`.
+   */
+  source: 'live' | 'rollup';
+  asOf: string;
+}
+
+export interface IndicatorOptions {
+  /** `auto` (default) reads the rollup when it can; `live` never does; `rollup` uses it whenever the period is covered, whatever its size. */
+  source?: 'auto' | 'live' | 'rollup';
 }
 
 function round(value: unknown, digits = 4): number | null {
@@ -124,8 +136,14 @@ export function validateIndicatorFilters(filters: IndicatorFilters): void {
  *
  * Example: computeIndicators(db, { from: '2026-01-01', to: '2026-01-31', groupBy: 'agency' })
  */
-export async function computeIndicators(db: Kysely<DB>, filters: IndicatorFilters, now = new Date()): Promise<IndicatorResult> {
+export async function computeIndicators(
+  db: Kysely<DB>, filters: IndicatorFilters, now = new Date(), options: IndicatorOptions = {},
+): Promise<IndicatorResult> {
   validateIndicatorFilters(filters);
+  if (options.source !== 'live') {
+    const fromRollup = await computeFromRollup(db, filters, now, options.source === 'rollup' ? 0 : undefined);
+    if (fromRollup) return fromRollup;
+  }
   const group = groupExpression(filters.groupBy);
   const conditions = [
     sql`c.received_at >= ${startOfWibDay(filters.from)}`,
@@ -139,21 +157,25 @@ export async function computeIndicators(db: Kysely<DB>, filters: IndicatorFilter
   if (filters.type) conditions.push(sql`c.type = ${filters.type}`);
   const where = sql.join(conditions, sql` AND `);
 
-  // A clock counts as decided when it stopped, or when its deadline passed while it ran.
-  const decided = (alias: string) =>
-    sql`(${sql.ref(`${alias}.status`)} IN ('met', 'breached') OR (${sql.ref(`${alias}.status`)} IN ('running', 'paused') AND ${sql.ref(`${alias}.due_at`)} < ${now}))`;
+  // A clock counts as decided when it stopped, or when its deadline passed while it ran:
+  // 'met', 'missed', or null while undecided. One LATERAL lookup per complaint pivots its
+  // three clocks through the deadlines' primary key, so the cost follows the complaints
+  // selected rather than the size of complaint_deadlines.
+  const clockState = (clock: string) => sql`max(CASE WHEN d.clock = ${clock} THEN
+      CASE WHEN d.status = 'met' THEN 'met'
+           WHEN d.status = 'breached' OR (d.status IN ('running', 'paused') AND d.due_at < ${now}) THEN 'missed' END END)`;
   const result = await sql<Record<string, unknown>>`
     SELECT ${group} AS grp,
       count(*) AS received,
       count(*) FILTER (WHERE c.status IN ('resolved', 'closed')) AS resolved,
       count(*) FILTER (WHERE c.status IN ('resolved', 'closed'))::float8
         / nullif(count(*) FILTER (WHERE c.status <> 'out_of_scope'), 0) AS resolved_share,
-      count(*) FILTER (WHERE r.status = 'met')::float8
-        / nullif(count(*) FILTER (WHERE ${decided('r')}), 0) AS resolved_within_sla_share,
-      count(*) FILTER (WHERE v.status = 'met')::float8
-        / nullif(count(*) FILTER (WHERE ${decided('v')}), 0) AS verified_on_time_share,
-      count(*) FILTER (WHERE f.status = 'met')::float8
-        / nullif(count(*) FILTER (WHERE ${decided('f')}), 0) AS first_followup_on_time_share,
+      count(*) FILTER (WHERE k.resolution = 'met')::float8
+        / nullif(count(k.resolution), 0) AS resolved_within_sla_share,
+      count(*) FILTER (WHERE k.verification = 'met')::float8
+        / nullif(count(k.verification), 0) AS verified_on_time_share,
+      count(*) FILTER (WHERE k.follow_up = 'met')::float8
+        / nullif(count(k.follow_up), 0) AS first_followup_on_time_share,
       count(*) FILTER (WHERE c.first_response_working_days <= 1)::float8
         / nullif(count(*) FILTER (WHERE c.status <> 'out_of_scope'), 0) AS answered_within_1_working_day_share,
       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.first_response_at - c.received_at) / 86400)
@@ -174,10 +196,16 @@ export async function computeIndicators(db: Kysely<DB>, filters: IndicatorFilter
     FROM complaints c
     LEFT JOIN agencies a ON a.id = c.agency_id
     LEFT JOIN categories cat ON cat.id = c.category_id
-    LEFT JOIN complaint_deadlines v ON v.complaint_id = c.id AND v.clock = 'verification'
-    LEFT JOIN complaint_deadlines f ON f.complaint_id = c.id AND f.clock = 'first_follow_up'
-    LEFT JOIN complaint_deadlines r ON r.complaint_id = c.id AND r.clock = 'resolution'
-    LEFT JOIN (SELECT DISTINCT complaint_id FROM complaint_events WHERE type = 'reopened') reopened ON reopened.complaint_id = c.id
+    LEFT JOIN LATERAL (
+      SELECT ${clockState('verification')} AS verification, ${clockState('first_follow_up')} AS follow_up,
+        ${clockState('resolution')} AS resolution
+      FROM complaint_deadlines d
+      WHERE d.complaint_id = c.id AND d.clock IN ('verification', 'first_follow_up', 'resolution')
+    ) k ON true
+    -- A complaint can only be reopened after it was received, so older events need not be read.
+    LEFT JOIN (
+      SELECT DISTINCT complaint_id FROM complaint_events WHERE type = 'reopened' AND at >= ${startOfWibDay(filters.from)}
+    ) reopened ON reopened.complaint_id = c.id
     WHERE ${where}
     GROUP BY 1
     ORDER BY 1
@@ -186,14 +214,36 @@ export async function computeIndicators(db: Kysely<DB>, filters: IndicatorFilter
   return {
     period: { from: filters.from, to: filters.to, timeZone: TIME_ZONE },
     groupBy: filters.groupBy ?? null,
-    rows: result.rows.map((row) => {
-      const indicators: Record<string, number | null> = {};
-      for (const definition of INDICATORS) {
-        const value = row[definition.code];
-        indicators[definition.code] = definition.unit === 'count' ? Number(value ?? 0) : round(value);
-      }
-      return { group: String(row.grp), indicators };
-    }),
+    rows: result.rows.map((row) => ({ group: String(row.grp), indicators: roundIndicators(row) })),
+    source: 'live',
+    asOf: now.toISOString(),
+  };
+}
+
+function roundIndicators(values: Record<string, unknown>): Record<string, number | null> {
+  const indicators: Record<string, number | null> = {};
+  for (const definition of INDICATORS) {
+    const value = values[definition.code];
+    indicators[definition.code] = definition.unit === 'count' ? Number(value ?? 0) : round(value);
+  }
+  return indicators;
+}
+
+/** The same result from the monthly rollup, or null when the rollup cannot answer (see indicator-rollup.ts). */
+async function computeFromRollup(db: Kysely<DB>, filters: IndicatorFilters, now: Date, minReceived?: number): Promise<IndicatorResult | null> {
+  const answer = await readRollup(db, {
+    from: filters.from,
+    to: filters.to,
+    filters: { agency: filters.agency, category: filters.category, channel: filters.channel, district: filters.district, type: filters.type },
+    groupBy: filters.groupBy as RollupDimension | 'month' | undefined,
+  }, now, minReceived);
+  if (!answer) return null;
+  return {
+    period: { from: filters.from, to: filters.to, timeZone: TIME_ZONE },
+    groupBy: filters.groupBy ?? null,
+    rows: [...answer.groups.entries()].map(([group, tally]) => ({ group, indicators: roundIndicators(tallyIndicators(tally)) })),
+    source: 'rollup',
+    asOf: answer.asOf.toISOString(),
   };
 }
 
@@ -221,6 +271,22 @@ export async function backlogByAge(db: Kysely<DB>, now = new Date(), agency?: st
   `.execute(db);
   const counts = new Map(rows.rows.map((row) => [row.bucket, Number(row.n)]));
   return AGE_BUCKETS.map((bucket) => ({ bucket: bucket.code, count: counts.get(bucket.code) ?? 0 }));
+}
+
+/** Open reports now by the agency holding them ('-' for none) and by age bucket. */
+export async function backlogByAgencyAndAge(db: Kysely<DB>, now = new Date()): Promise<{ agency: string; bucket: string; count: number }[]> {
+  const rows = await sql<{ agency: string; bucket: string; n: number }>`
+    SELECT agency, CASE
+        WHEN age <= 3 THEN '0-3' WHEN age <= 7 THEN '4-7' WHEN age <= 14 THEN '8-14' WHEN age <= 30 THEN '15-30' ELSE '31+'
+      END AS bucket, count(*)::int AS n
+    FROM (
+      SELECT coalesce(a.code, '-') AS agency, extract(epoch FROM ${now}::timestamptz - c.received_at) / 86400 AS age
+      FROM complaints c LEFT JOIN agencies a ON a.id = c.agency_id
+      WHERE c.status IN ('new', 'verified', 'dispatched', 'in_progress', 'on_hold')
+    ) ages
+    GROUP BY 1, 2
+  `.execute(db);
+  return rows.rows.map((row) => ({ agency: row.agency, bucket: row.bucket, count: Number(row.n) }));
 }
 
 /** Open reports with a deadline already missed, by the agency holding them. */

@@ -199,11 +199,11 @@ export function MonthlyReportBody(props: { data: MonthlyReportData; locale: Repo
         </div>
       </Section>
 
-      <Section title={t('recap.section.backlog', { date: formatInstant(data.generatedAt, locale) })} id="report-backlog">
+      <Section title={t('recap.section.backlog', { date: formatInstant(data.asOf, locale) })} id="report-backlog">
         <Chart svg={barChartSvg({ labels: data.backlog.map((row) => t(`recap.age.${row.bucket}`)), values: data.backlog.map((row) => row.count), height: 220 })} alt={t('recap.chart.backlog')} />
         <div class="table-scroll" tabindex={0}>
           <table class="table report-table report-table--compact">
-            <caption class="visually-hidden">{t('recap.section.backlog', { date: formatInstant(data.generatedAt, locale) })}</caption>
+            <caption class="visually-hidden">{t('recap.section.backlog', { date: formatInstant(data.asOf, locale) })}</caption>
             <thead><tr><th scope="col">{t('recap.col.age')}</th><th scope="col" class="report-table__number">{t('recap.col.count')}</th></tr></thead>
             <tbody>
               {data.backlog.map((row) => (

@@ -20,6 +20,7 @@ import { CHANNELS, type Channel } from '../domain/types.ts';
 import { wibDate } from '../domain/time.ts';
 import { logger } from '../logger.ts';
 import { backlogByAge, computeIndicators, overdueByAgency, TIME_ZONE } from './indicators.ts';
+import { readNowSnapshot, readRollup, snapshotBacklog } from './indicator-rollup.ts';
 import { compareLeague, type Figures, type LeagueRow } from './dashboard.ts';
 import { loadCodeNames } from '../queries/dashboard.ts';
 import {
@@ -126,7 +127,9 @@ export interface MonthlyReportData extends ReportMonth {
   byAgency: LeagueRow[];
   byCategory: { code: string; name: string; nameEn: string | null; figures: Figures }[];
   byDistrict: { code: string; name: string; received: number }[];
-  /** Open reports by age at `generatedAt`. */
+  /** When the figures were taken: `generatedAt`, or the rollup's last refresh for a large month. */
+  asOf: Date;
+  /** Open reports by age at `asOf`. */
   backlog: { bucket: string; count: number }[];
   plan: { year: number; title: string; indicators: PlanIndicatorLine[]; activities: PlanActivityLine[] } | null;
 }
@@ -147,14 +150,18 @@ export async function collectMonthlyReport(db: Kysely<DB>, scope: { month: strin
   const period = parseReportMonth(scope.month);
   const agency = await agencyOf(db, scope.agency);
   const filter = { from: period.from, to: period.to, agency: agency?.code };
+  // A large month that has been rolled up is read from the rollup, open and overdue reports from its snapshot.
+  const rollup = await readRollup(db, { from: filter.from, to: filter.to, filters: { agency: filter.agency } }, now);
+  const source = { source: rollup ? 'rollup' : 'live' } as const;
+  const snapshot = rollup ? await readNowSnapshot(db) : null;
   const [totals, byChannel, byAgency, byCategory, byDistrict, backlog, overdue, names] = await Promise.all([
-    computeIndicators(db, filter, now),
-    computeIndicators(db, { ...filter, groupBy: 'channel' }, now),
-    agency ? Promise.resolve(null) : computeIndicators(db, { ...filter, groupBy: 'agency' }, now),
-    computeIndicators(db, { ...filter, groupBy: 'category' }, now),
-    computeIndicators(db, { ...filter, groupBy: 'district' }, now),
-    backlogByAge(db, now, agency?.code),
-    agency ? Promise.resolve([]) : overdueByAgency(db, now),
+    computeIndicators(db, filter, now, source),
+    computeIndicators(db, { ...filter, groupBy: 'channel' }, now, source),
+    agency ? Promise.resolve(null) : computeIndicators(db, { ...filter, groupBy: 'agency' }, now, source),
+    computeIndicators(db, { ...filter, groupBy: 'category' }, now, source),
+    computeIndicators(db, { ...filter, groupBy: 'district' }, now, source),
+    snapshot ? snapshotBacklog(snapshot, agency?.code) : backlogByAge(db, now, agency?.code),
+    agency ? Promise.resolve([]) : snapshot ? snapshot.overdue : overdueByAgency(db, now),
     loadCodeNames(db),
   ]);
 
@@ -166,6 +173,7 @@ export async function collectMonthlyReport(db: Kysely<DB>, scope: { month: strin
     ...period,
     timeZone: TIME_ZONE,
     generatedAt: now,
+    asOf: rollup ? new Date(totals.asOf) : now,
     agency: agency ? { code: agency.code, name: agency.name } : null,
     totals: totals.rows[0]?.indicators ?? { received: 0 },
     byChannel: CHANNELS.filter((channel) => channelFigures.has(channel)).map((channel) => ({ channel, figures: channelFigures.get(channel)! })),

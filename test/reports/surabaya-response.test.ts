@@ -20,6 +20,7 @@ import { sql } from 'kysely';
 import { importFile, type ImportIo } from '../../src/cli/import.ts';
 import type { ImportSummary } from '../../src/commands/import-complaint.ts';
 import { computeIndicators } from '../../src/reports/indicators.ts';
+import { refreshIndicatorRollup } from '../../src/reports/indicator-rollup.ts';
 import { CALENDAR_DAY_BUCKETS, WORKING_DAY_BUCKETS, responseTimeDistribution } from '../../src/queries/dashboard.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
@@ -226,6 +227,23 @@ describe('Surabaya response times (pglite)', () => {
       assert.equal(row.unanswered, rows.filter((entry) => entry.calendarDays === null).length, `unanswered ${key}`);
       assert.deepEqual(row.calendarDays, calendar, `calendar days ${key}`);
       assert.deepEqual(row.workingDays, working, `working days ${key}`);
+    }
+  });
+
+  test('the monthly rollup gives the same counts and medians within 1 %', async () => {
+    await refreshIndicatorRollup(database.db);
+    const result = await computeIndicators(database.db, { ...PERIOD, groupBy: 'month' }, new Date(), { source: 'rollup' });
+    assert.equal(result.source, 'rollup');
+    const product = new Map(result.rows.map((row) => [row.group, row.indicators]));
+    for (const [month, rows] of groupBy(own, (row) => row.month)) {
+      const figures = product.get(month)!;
+      const answered = rows.filter((row) => row.calendarDays !== null);
+      assert.equal(figures.received, rows.length, `received in ${month}`);
+      assert.equal(figures.resolved, answered.length, `answered in ${month}`);
+      const median = percentile(answered.map((row) => row.calendarDays!), 0.5)!;
+      assert.ok(Math.abs(figures.median_response_days! - median) <= median * 0.0101 + ROUNDING, `median days in ${month}: rollup ${figures.median_response_days}, own ${median}`);
+      const withinOneWorkingDay = rows.filter((row) => row.workingDays !== null && row.workingDays <= 1).length / rows.length;
+      assert.ok(Math.abs(figures.answered_within_1_working_day_share! - withinOneWorkingDay) < ROUNDING, `within 1 working day in ${month}`);
     }
   });
 });

@@ -9,7 +9,7 @@ import type { PageContext } from '../layout.tsx';
 import type { FieldErrors, SelectOption } from '../components.tsx';
 import type { DashboardData } from '../../../reports/dashboard.ts';
 import { SLA_TREND_INDICATOR } from '../../../reports/dashboard.ts';
-import { formatFigure, formatDay, formatMonth } from '../../../reports/report-labels.ts';
+import { formatFigure, formatDay, formatInstant, formatMonth } from '../../../reports/report-labels.ts';
 import {
   ChartBlock, DefinitionList, figure, inboxLink, IndicatorName, PeriodForm, periodText, ReportsLayout,
 } from './common.tsx';
@@ -50,7 +50,7 @@ export function DashboardPage(props: DashboardViewProps) {
     <ReportsLayout ctx={ctx} section="dashboard" title={title} charts errors={props.errors} order={['from', 'to']}>
       <h1 class="heading-l">{title}</h1>
       <PeriodForm ctx={ctx} action="/staff/dashboard" from={period.from} to={period.to} agency={agency} agencies={props.agencies ?? undefined} errors={props.errors} />
-      <p class="period-statement">{periodText(ctx, period)} {t('dash.scope_note')}</p>
+      <p class="period-statement">{periodText(ctx, period)} {t('dash.as_of', { at: formatInstant(new Date(data.asOf), locale) })} {t('dash.scope_note')}</p>
 
       <ul class="key-figures" aria-label={t('dash.key_figures')}>
         {KEY_CODES.map((code) => (
