@@ -7,6 +7,7 @@
  */
 import type { ComplaintDetail } from '../queries/complaints.ts';
 import { redactIdentity } from '../domain/templates.ts';
+import { maskPersonNames } from '../domain/person-names.ts';
 import type { IdentityAccess } from '../policies/complaints.ts';
 
 export interface PublicTimelineEntry {
@@ -54,8 +55,8 @@ function publicActor(event: ComplaintDetail['events'][number]): string {
 export function presentPublicComplaint(detail: ComplaintDetail): PublicComplaint {
   const { complaint } = detail;
   // The reporter's own name and contacts are hidden wherever they were typed,
-  // then every other NIK, phone, e-mail and plate number.
-  const hide = (text: string) => redactIdentity(text, detail.knownIdentity);
+  // then every other NIK, phone, e-mail and plate number, and names of other people.
+  const hide = (text: string) => maskPersonNames(redactIdentity(text, detail.knownIdentity));
   return {
     trackingCode: complaint.tracking_code,
     type: complaint.type,

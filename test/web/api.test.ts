@@ -249,6 +249,16 @@ for (const backend of BACKENDS) {
       assert.match(tracked.json.description, /nama disamarkan/);
     });
 
+    test('third-party name is hidden publicly', async () => {
+      const filed = await call('POST', '/api/v1/complaints', {
+        type: 'pengaduan',
+        description: 'Pohon di pekarangan Pak Sutrisno Hadiwijoyo tumbang menutup jalan desa.',
+      });
+      const tracked = await call('GET', `/api/v1/track/${filed.json.trackingCode}`);
+      assert.equal(tracked.text.includes('Sutrisno'), false);
+      assert.match(tracked.json.description, /Pak \[nama disamarkan\] tumbang/);
+    });
+
     test('unknown tracking code is 404', async () => {
       const response = await call('GET', '/api/v1/track/ADU-0000-0000-00');
       assert.equal(response.status, 404);
