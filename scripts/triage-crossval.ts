@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { parseLabelGroup, readLabelledCsv, type LabelGroup } from '../src/cli/triage.ts';
-import { crossValidate, stratifiedFolds } from '../src/domain/triage/cross-validation.ts';
+import { crossValidate, stratifiedFolds, type CrossValidationOptions } from '../src/domain/triage/cross-validation.ts';
+import { knownLabelIndex, parseLabelResolution, resolutionColumns, resolveRanking } from '../src/domain/triage/label-resolution.ts';
 import { predict, train, type TrainingExample } from '../src/domain/triage/model.ts';
 
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,6 +28,14 @@ const REGIONAL_GROUPS = [
   '^Kelurahan =>Kelurahan (sesuai lokasi)',
   '^Kecamatan =>Kecamatan (sesuai lokasi)',
 ];
+/** Resolves each regional group to the unit named in the report's location columns. */
+const REGIONAL_RESOLUTIONS = [
+  'Kelurahan (sesuai lokasi)=>Kelurahan {kelurahan}',
+  'Kecamatan (sesuai lokasi)=>Kecamatan {kecamatan}',
+];
+/** One regional group, resolved by the product's rule: the kelurahan if the file has a label for it, else the kecamatan. */
+const ONE_REGIONAL_GROUP = ['^(Kelurahan|Kecamatan) =>Kelurahan/Kecamatan (sesuai lokasi)'];
+const ONE_REGIONAL_RESOLUTION = ['Kelurahan/Kecamatan (sesuai lokasi)=>Kelurahan {kelurahan}|Kecamatan {kecamatan}'];
 
 interface Evaluation {
   name: string;
@@ -34,6 +43,8 @@ interface Evaluation {
   textColumn: string;
   labelColumn: string;
   groups?: string[];
+  /** `--resolve-label` rules; with them, scores are on the raw labels and folds are stratified by them. */
+  resolutions?: string[];
   skipEmptyLabels?: boolean;
   /** Label whose own F1 is reported (binary tasks). */
   positiveLabel?: string;
@@ -41,6 +52,22 @@ interface Evaluation {
 
 const EVALUATIONS: Evaluation[] = [
   { name: 'surabaya-agency', file: 'surabaya-mediacenter.csv', textColumn: 'keluhan', labelColumn: 'instansi' },
+  {
+    name: 'surabaya-agency-regional-resolved',
+    file: 'surabaya-mediacenter.csv',
+    textColumn: 'keluhan',
+    labelColumn: 'instansi',
+    groups: REGIONAL_GROUPS,
+    resolutions: REGIONAL_RESOLUTIONS,
+  },
+  {
+    name: 'surabaya-agency-one-regional-group-resolved',
+    file: 'surabaya-mediacenter.csv',
+    textColumn: 'keluhan',
+    labelColumn: 'instansi',
+    groups: ONE_REGIONAL_GROUP,
+    resolutions: ONE_REGIONAL_RESOLUTION,
+  },
   {
     name: 'surabaya-agency-regional-grouped',
     file: 'surabaya-mediacenter.csv',
@@ -81,14 +108,25 @@ console.log(`|---|---:|---:|---|---:|---:|---:|---:|---:|`);
 for (const evaluation of EVALUATIONS) {
   if (values.only !== undefined && evaluation.name !== values.only) continue;
   const groups: LabelGroup[] = (evaluation.groups ?? []).map(parseLabelGroup);
-  const { examples } = readLabelledCsv(resolve(dataDirectory, evaluation.file), {
+  const resolutions = (evaluation.resolutions ?? []).map(parseLabelResolution);
+  const { examples, rawLabels, columnValues } = readLabelledCsv(resolve(dataDirectory, evaluation.file), {
     textColumn: evaluation.textColumn,
     labelColumn: evaluation.labelColumn,
     delimiter: ',',
     skipEmptyLabels: evaluation.skipEmptyLabels ?? false,
     labelGroups: groups,
+    keepColumns: resolutionColumns(resolutions),
   });
-  const labelCount = new Set(examples.map((example) => example.label)).size;
+  let options: CrossValidationOptions = {};
+  if (resolutions.length > 0) {
+    const knownLabels = knownLabelIndex(rawLabels);
+    options = {
+      strata: rawLabels,
+      scoredLabels: rawLabels,
+      rewriteRanking: (ranking, i) => resolveRanking(ranking, resolutions, columnValues[i], knownLabels),
+    };
+  }
+  const labelCount = new Set(options.scoredLabels ?? examples.map((example) => example.label)).size;
   const results = crossValidate(
     examples,
     [
@@ -97,6 +135,7 @@ for (const evaluation of EVALUATIONS) {
     ],
     folds,
     seed,
+    options,
   );
   for (const result of results) {
     const { metrics } = result;

@@ -12,6 +12,13 @@ import { parse } from 'csv-parse/sync';
 
 import { crossValidate, type CrossValidationResult } from '../domain/triage/cross-validation.ts';
 import { computeMetrics, type ClassificationMetrics } from '../domain/triage/metrics.ts';
+import {
+  knownLabelIndex,
+  parseLabelResolution,
+  resolutionColumns,
+  resolveRanking,
+  type LabelResolution,
+} from '../domain/triage/label-resolution.ts';
 import { explain, parseModel, predict, train, type TrainOptions, type TrainingExample } from '../domain/triage/model.ts';
 
 const USAGE = `Usage: aduan triage <subcommand> [options]
@@ -34,7 +41,23 @@ Options for evaluate, crossval and train:
                           replace every label matching REGEX by NAME before
                           training and testing; repeatable
   --skip-empty-labels     drop rows whose label is empty (default: reject them)
-  --json-only             print only the JSON line`;
+  --json-only             print only the JSON line
+
+Options for evaluate and crossval:
+  --location-column COLUMN
+                          append the row's value of COLUMN (for example
+                          kelurahan) to the message as one location word;
+                          repeatable
+  --resolve-label 'LABEL=>TEMPLATE[|TEMPLATE…]'
+                          replace a predicted LABEL (usually a --group-label
+                          name) by TEMPLATE filled in from the test row, where
+                          {column} stands for the row's value of that column,
+                          for example 'Kelurahan (sesuai lokasi)=>Kelurahan
+                          {kelurahan}'. The first template that names a label
+                          of the files wins. With this option the scores are
+                          computed on the raw labels, before --group-label,
+                          and cross-validation folds are stratified by them;
+                          repeatable`;
 
 /** Exit codes: 0 success, 1 bad input data, 2 bad command line. */
 const EXIT_DATA_ERROR = 1;
@@ -56,7 +79,12 @@ export class TriageInputError extends Error {
 
 /** Rows read from a labelled CSV file. */
 export interface LabelledCsv {
+  /** Messages with their labels after `--group-label`. */
   examples: TrainingExample[];
+  /** Label of each example as written in the file, before grouping. */
+  rawLabels: string[];
+  /** Values of `CsvReadOptions.keepColumns` for each example. */
+  columnValues: Array<Record<string, string>>;
   /** Rows dropped because their label was empty (only with skipEmptyLabels). */
   skippedEmptyLabels: number;
 }
@@ -68,6 +96,10 @@ export interface CsvReadOptions {
   delimiter: string;
   skipEmptyLabels: boolean;
   labelGroups: ReadonlyArray<LabelGroup>;
+  /** Columns whose values are appended to the message as location words (default none). */
+  locationColumns?: ReadonlyArray<string>;
+  /** Columns whose values are returned in `LabelledCsv.columnValues` (default none). */
+  keepColumns?: ReadonlyArray<string>;
 }
 
 /** A label rewrite from `--group-label`. */
@@ -125,14 +157,20 @@ const COMMON_OPTIONS = {
   seed: { type: 'string', default: '42' },
 } as const;
 
+const EVALUATION_OPTIONS = {
+  'location-column': { type: 'string', multiple: true, default: [] as string[] },
+  'resolve-label': { type: 'string', multiple: true, default: [] as string[] },
+} as const;
+
 function runEvaluate(argv: string[]): number {
   const { values } = parseArgs({
     args: argv,
-    options: { ...COMMON_OPTIONS, train: { type: 'string' }, test: { type: 'string' } },
+    options: { ...COMMON_OPTIONS, ...EVALUATION_OPTIONS, train: { type: 'string' }, test: { type: 'string' } },
   });
   const trainFile = requireOption(values.train, '--train FILE');
   const testFile = requireOption(values.test, '--test FILE');
-  const readOptions = csvReadOptions(values);
+  const resolutions = values['resolve-label'].map(parseResolveOption);
+  const readOptions = { ...csvReadOptions(values), keepColumns: resolutionColumns(resolutions) };
   const training = readLabelledCsv(trainFile, readOptions);
   const test = readLabelledCsv(testFile, readOptions);
   const seed = parseInteger(values.seed, '--seed');
@@ -143,10 +181,12 @@ function runEvaluate(argv: string[]): number {
   log(`  test file: ${testFile} (${test.examples.length} rows)`);
   log(`  text column: ${readOptions.textColumn}; label column: ${readOptions.labelColumn}`);
   logSkipped(log, training, test);
+  const scoring = scoringPlan(resolutions, test, [...training.rawLabels, ...test.rawLabels]);
+  logScoring(log, resolutions, readOptions);
 
   const results = [
-    evaluateOnce('model', { seed }, training.examples, test.examples),
-    evaluateOnce('baseline', { algorithm: 'naive_bayes' }, training.examples, test.examples),
+    evaluateOnce('model', { seed }, training.examples, test.examples, scoring),
+    evaluateOnce('baseline', { algorithm: 'naive_bayes' }, training.examples, test.examples, scoring),
   ];
   for (const result of results) {
     log();
@@ -161,6 +201,9 @@ function runEvaluate(argv: string[]): number {
     testFile,
     textColumn: readOptions.textColumn,
     labelColumn: readOptions.labelColumn,
+    locationColumns: readOptions.locationColumns,
+    resolveLabels: values['resolve-label'],
+    scoredOnRawLabels: resolutions.length > 0,
     trainRows: training.examples.length,
     testRows: test.examples.length,
     model: { ...results[0], metrics: roundMetrics(results[0].metrics) },
@@ -178,11 +221,39 @@ interface EvaluationResult {
   metrics: ClassificationMetrics;
 }
 
+/** The labels that predictions are scored against, and how a ranking is rewritten first. */
+interface ScoringPlan {
+  scoredLabels: string[];
+  rewriteRanking?: (ranking: string[], exampleIndex: number) => string[];
+}
+
+/**
+ * Scores against the training labels, or with `--resolve-label` against the
+ * raw labels after resolving group labels from each row's columns.
+ * `knownLabels` are the raw labels that a resolved name is matched to.
+ */
+function scoringPlan(resolutions: LabelResolution[], data: LabelledCsv, knownLabels: Iterable<string>): ScoringPlan {
+  if (resolutions.length === 0) return { scoredLabels: data.examples.map((example) => example.label) };
+  const index = knownLabelIndex(knownLabels);
+  return {
+    scoredLabels: data.rawLabels,
+    rewriteRanking: (ranking, i) => resolveRanking(ranking, resolutions, data.columnValues[i], index),
+  };
+}
+
+function logScoring(log: (line?: string) => void, resolutions: LabelResolution[], readOptions: CsvReadOptions): void {
+  for (const column of readOptions.locationColumns ?? []) log(`  location words from column: ${column}`);
+  if (resolutions.length === 0) return;
+  for (const rule of resolutions) log(`  resolving "${rule.label}" to ${rule.templates.map((template) => `"${template}"`).join(' or ')}`);
+  log('  scores are computed on the raw labels, before grouping');
+}
+
 function evaluateOnce(
   name: string,
   options: TrainOptions,
   training: TrainingExample[],
   test: TrainingExample[],
+  scoring: ScoringPlan,
 ): EvaluationResult {
   const started = performance.now();
   const model = train(training, options);
@@ -192,17 +263,20 @@ function evaluateOnce(
   const rankings = test.map((example) => predict(model, example.text).map((suggestion) => suggestion.label));
   const predictMilliseconds = (performance.now() - predictStarted) / Math.max(1, test.length);
 
-  const metrics = computeMetrics(test.map((example) => example.label), rankings, model.labels);
+  const scoredRankings = scoring.rewriteRanking === undefined ? rankings : rankings.map(scoring.rewriteRanking);
+  const labelOrder = scoring.rewriteRanking === undefined ? model.labels : [...new Set(scoring.scoredLabels)].sort();
+  const metrics = computeMetrics(scoring.scoredLabels, scoredRankings, labelOrder);
   return { name, algorithm: model.algorithm, version: model.version, trainMilliseconds, predictMilliseconds, metrics };
 }
 
 function runCrossValidation(argv: string[]): number {
   const { values } = parseArgs({
     args: argv,
-    options: { ...COMMON_OPTIONS, file: { type: 'string' }, folds: { type: 'string', default: '5' } },
+    options: { ...COMMON_OPTIONS, ...EVALUATION_OPTIONS, file: { type: 'string' }, folds: { type: 'string', default: '5' } },
   });
   const file = requireOption(values.file, '--file FILE');
-  const readOptions = csvReadOptions(values);
+  const resolutions = values['resolve-label'].map(parseResolveOption);
+  const readOptions = { ...csvReadOptions(values), keepColumns: resolutionColumns(resolutions) };
   const data = readLabelledCsv(file, readOptions);
   const folds = parseInteger(values.folds, '--folds');
   const seed = parseInteger(values.seed, '--seed');
@@ -216,6 +290,8 @@ function runCrossValidation(argv: string[]): number {
   log(`  file: ${file} (${data.examples.length} rows, ${countLabels(data.examples)} labels)`);
   log(`  text column: ${readOptions.textColumn}; label column: ${readOptions.labelColumn}`);
   logSkipped(log, data);
+  logScoring(log, resolutions, readOptions);
+  const scoring = scoringPlan(resolutions, data, data.rawLabels);
 
   const results = crossValidate(
     data.examples,
@@ -225,6 +301,8 @@ function runCrossValidation(argv: string[]): number {
     ],
     folds,
     seed,
+    // Resolved predictions are scored on the raw labels, so the folds are stratified by them too.
+    resolutions.length === 0 ? {} : { strata: data.rawLabels, scoredLabels: scoring.scoredLabels, rewriteRanking: scoring.rewriteRanking },
   );
   for (const result of results) {
     log();
@@ -240,6 +318,9 @@ function runCrossValidation(argv: string[]): number {
     file,
     textColumn: readOptions.textColumn,
     labelColumn: readOptions.labelColumn,
+    locationColumns: readOptions.locationColumns,
+    resolveLabels: values['resolve-label'],
+    scoredOnRawLabels: resolutions.length > 0,
     rows: data.examples.length,
     folds,
     seed,
@@ -318,6 +399,7 @@ function csvReadOptions(values: {
   delimiter?: string;
   'group-label'?: string[];
   'skip-empty-labels'?: boolean;
+  'location-column'?: string[];
 }): CsvReadOptions {
   const delimiter = values.delimiter ?? ',';
   if (delimiter.length !== 1 && delimiter !== '\\t') {
@@ -329,7 +411,28 @@ function csvReadOptions(values: {
     delimiter: delimiter === '\\t' ? '\t' : delimiter,
     skipEmptyLabels: values['skip-empty-labels'] ?? false,
     labelGroups: (values['group-label'] ?? []).map(parseLabelGroup),
+    locationColumns: values['location-column'] ?? [],
   };
+}
+
+/** Parses one `--resolve-label` value; see `parseLabelResolution`. */
+export function parseResolveOption(value: string): LabelResolution {
+  try {
+    return parseLabelResolution(value);
+  } catch (error) {
+    throw new TriageInputError(`--resolve-label: ${(error as Error).message}`, EXIT_USAGE);
+  }
+}
+
+/**
+ * Turns a location value into one word that tokenisation keeps whole, such
+ * as "xlokasikelurahanbabatan" for column kelurahan and value "Babatan".
+ * The column name is part of the word, so one value in two columns gives two
+ * different words.
+ */
+export function locationWord(column: string, value: string): string {
+  const letters = (text: string) => text.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, '');
+  return `xlokasi${letters(column)}${letters(value)}`;
 }
 
 /** Parses `REGEX=>NAME` from `--group-label`. */
@@ -373,7 +476,7 @@ export function readLabelledCsv(file: string, options: CsvReadOptions): Labelled
   if (rows.length === 0) throw new TriageInputError(`${file} has a header but no data rows.`);
 
   const columns = Object.keys(rows[0]);
-  for (const column of [options.textColumn, options.labelColumn]) {
+  for (const column of [options.textColumn, options.labelColumn, ...(options.locationColumns ?? []), ...(options.keepColumns ?? [])]) {
     if (columns.includes(column)) continue;
     let hint = '';
     if (columns.length === 1 && options.delimiter !== ';' && columns[0].includes(';')) {
@@ -383,6 +486,8 @@ export function readLabelledCsv(file: string, options: CsvReadOptions): Labelled
   }
 
   const examples: TrainingExample[] = [];
+  const rawLabels: string[] = [];
+  const columnValues: Array<Record<string, string>> = [];
   const emptyLabelRows: number[] = [];
   rows.forEach((row, i) => {
     const rawLabel = (row[options.labelColumn] ?? '').trim();
@@ -391,7 +496,14 @@ export function readLabelledCsv(file: string, options: CsvReadOptions): Labelled
       return;
     }
     const group = options.labelGroups.find((candidate) => candidate.pattern.test(rawLabel));
-    examples.push({ text: row[options.textColumn] ?? '', label: group === undefined ? rawLabel : group.name });
+    let text = row[options.textColumn] ?? '';
+    const locationWords = (options.locationColumns ?? [])
+      .filter((column) => (row[column] ?? '').trim() !== '')
+      .map((column) => locationWord(column, row[column]));
+    if (locationWords.length > 0) text += `\n${locationWords.join(' ')}`;
+    examples.push({ text, label: group === undefined ? rawLabel : group.name });
+    rawLabels.push(rawLabel);
+    columnValues.push(Object.fromEntries((options.keepColumns ?? []).map((column) => [column, row[column] ?? ''])));
   });
 
   if (emptyLabelRows.length > 0 && !options.skipEmptyLabels) {
@@ -402,7 +514,7 @@ export function readLabelledCsv(file: string, options: CsvReadOptions): Labelled
     );
   }
   if (examples.length === 0) throw new TriageInputError(`${file} has no rows with a label in column "${options.labelColumn}".`);
-  return { examples, skippedEmptyLabels: emptyLabelRows.length };
+  return { examples, rawLabels, columnValues, skippedEmptyLabels: emptyLabelRows.length };
 }
 
 function ensureFile(file: string): void {

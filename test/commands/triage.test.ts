@@ -23,7 +23,7 @@ import {
 import { loadActiveModels, sweepLowPriority, triageComplaint } from '../../src/commands/triage-complaint.ts';
 import { runTriageScoring } from '../../src/jobs/triage.ts';
 import {
-  accuracyByVersion, excludeLowPriority, listLowPriorityQueue, listModelVersions, readTriageSettings, RELEVANCE_REPORT,
+  accuracyByVersion, excludeLowPriority, findRegionalAgency, listLowPriorityQueue, listModelVersions, readTriageSettings, RELEVANCE_REPORT,
 } from '../../src/queries/triage.ts';
 import { predict } from '../../src/domain/triage/index.ts';
 import { COMPLAINT_TYPES } from '../../src/domain/types.ts';
@@ -252,6 +252,25 @@ for (const backend of BACKENDS) {
       assert.deepEqual(of('relevance', 'hand-r'), { kind: 'relevance', modelVersion: 'hand-r', suggestions: 4, decided: 3, matched: 2, accuracy: 2 / 3 });
       assert.deepEqual(of('agency', 'hand-g'), { kind: 'agency', modelVersion: 'hand-g', suggestions: 2, decided: 2, matched: 1, accuracy: 0.5 });
       assert.deepEqual(of('type', 'hand-t'), { kind: 'type', modelVersion: 'hand-t', suggestions: 1, decided: 1, matched: 0, accuracy: 0 });
+    });
+
+    test('regional group resolves to the location agency', async () => {
+      // Lalung (33.13.09.1001) is a kelurahan of Kecamatan Karanganyar; Ngepungsari (33.13.01.2001) is a desa of Jatipuro.
+      const kelurahan = await findRegionalAgency(database.db, { districtCode: '33.13.09', villageCode: '33.13.09.1001' });
+      assert.deepEqual(kelurahan, { code: 'kel-lalung', name: 'Kelurahan Lalung' });
+      const desa = await findRegionalAgency(database.db, { districtCode: '33.13.01', villageCode: '33.13.01.2001' });
+      assert.deepEqual(desa, { code: 'kec-jatipuro', name: 'Kecamatan Jatipuro' });
+      const districtOnly = await findRegionalAgency(database.db, { districtCode: '33.13.09', villageCode: null });
+      assert.deepEqual(districtOnly, { code: 'kec-karanganyar', name: 'Kecamatan Karanganyar' });
+      assert.equal(await findRegionalAgency(database.db, { districtCode: null, villageCode: null }), undefined);
+
+      await database.db.updateTable('agencies').set({ active: false }).where('code', '=', 'kel-lalung').execute();
+      try {
+        const inactive = await findRegionalAgency(database.db, { districtCode: '33.13.09', villageCode: '33.13.09.1001' });
+        assert.deepEqual(inactive, { code: 'kec-karanganyar', name: 'Kecamatan Karanganyar' }, 'an inactive kelurahan falls back to its kecamatan');
+      } finally {
+        await database.db.updateTable('agencies').set({ active: true }).where('code', '=', 'kel-lalung').execute();
+      }
     });
 
     test('retrain changes the version and new suggestions carry it', async () => {

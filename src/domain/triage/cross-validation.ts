@@ -59,19 +59,44 @@ export interface CrossValidationResult {
   predictMilliseconds: number;
 }
 
+/** Options of `crossValidate`. */
+export interface CrossValidationOptions {
+  /** Labels that the folds are stratified by, one per example (default: the training labels). */
+  strata?: ReadonlyArray<string>;
+  /** Label that each prediction is scored against, one per example (default: the training label). */
+  scoredLabels?: ReadonlyArray<string>;
+  /**
+   * Rewrites the ranking of example `exampleIndex` before it is scored, for
+   * example to resolve a regional group to the unit of the report's location.
+   */
+  rewriteRanking?: (ranking: string[], exampleIndex: number) => string[];
+  /** Clock in milliseconds, only used for timings (default `performance.now`). */
+  now?: () => number;
+}
+
 /**
- * Cross-validates each candidate on the same folds. `now` returns
- * milliseconds and is only used for timings.
+ * Cross-validates each candidate on the same folds. Models are trained on
+ * `examples[i].label`. With `scoredLabels` and `rewriteRanking`, they can be
+ * scored against other labels, such as the raw labels before grouping.
  */
 export function crossValidate(
   examples: ReadonlyArray<TrainingExample>,
   candidates: ReadonlyArray<CrossValidationCandidate>,
   folds: number,
   seed: number,
-  now: () => number = () => performance.now(),
+  options: CrossValidationOptions = {},
 ): CrossValidationResult[] {
-  const labelOrder = [...new Set(examples.map((example) => example.label))].sort();
-  const assignment = stratifiedFolds(examples.map((example) => example.label), folds, seed);
+  const now = options.now ?? (() => performance.now());
+  const strata = options.strata ?? examples.map((example) => example.label);
+  const scoredLabels = options.scoredLabels ?? examples.map((example) => example.label);
+  if (strata.length !== examples.length || scoredLabels.length !== examples.length) {
+    throw new Error(
+      `options.strata and options.scoredLabels must have one entry per example: expected ${examples.length}, ` +
+        `got ${strata.length} and ${scoredLabels.length}.`,
+    );
+  }
+  const labelOrder = [...new Set(scoredLabels)].sort();
+  const assignment = stratifiedFolds(strata, folds, seed);
 
   return candidates.map((candidate) => {
     const actual: string[] = [];
@@ -82,22 +107,25 @@ export function crossValidate(
 
     for (let fold = 0; fold < folds; fold++) {
       const trainingSet = examples.filter((_, i) => assignment[i] !== fold);
-      const testSet = examples.filter((_, i) => assignment[i] === fold);
 
       const started = now();
       const model = train(trainingSet, candidate.options);
       trainMilliseconds.push(now() - started);
 
       let correct = 0;
-      for (const example of testSet) {
+      let tested = 0;
+      examples.forEach((example, i) => {
+        if (assignment[i] !== fold) return;
         const predictStarted = now();
-        const ranking = predict(model, example.text).map((suggestion) => suggestion.label);
+        let ranking = predict(model, example.text).map((suggestion) => suggestion.label);
         predictTime += now() - predictStarted;
-        actual.push(example.label);
+        if (options.rewriteRanking !== undefined) ranking = options.rewriteRanking(ranking, i);
+        actual.push(scoredLabels[i]);
         rankings.push(ranking);
-        if (ranking[0] === example.label) correct++;
-      }
-      foldTop1.push(testSet.length === 0 ? 0 : correct / testSet.length);
+        tested++;
+        if (ranking[0] === scoredLabels[i]) correct++;
+      });
+      foldTop1.push(tested === 0 ? 0 : correct / tested);
     }
 
     return {

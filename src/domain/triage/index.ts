@@ -27,4 +27,18 @@ export {
 } from './model.ts';
 export { textSimilarity, type TextSimilarity } from './similarity.ts';
 export { computeMetrics, type ClassificationMetrics, type LabelMetrics } from './metrics.ts';
-export { stratifiedFolds, crossValidate, type CrossValidationCandidate, type CrossValidationResult } from './cross-validation.ts';
+export {
+  stratifiedFolds,
+  crossValidate,
+  type CrossValidationCandidate,
+  type CrossValidationOptions,
+  type CrossValidationResult,
+} from './cross-validation.ts';
+export {
+  parseLabelResolution,
+  resolveRanking,
+  resolutionColumns,
+  knownLabelIndex,
+  labelKey,
+  type LabelResolution,
+} from './label-resolution.ts';
