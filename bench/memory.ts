@@ -1,6 +1,7 @@
 /**
  * Server memory: resident set size (VmRSS) of an idle server with its
- * background jobs on, on PostgreSQL and on PGlite, and PGlite's intake
+ * background jobs on, on PostgreSQL and on PGlite, the same on PGlite with
+ * jobs off (the difference is pg-boss and its pollers), and PGlite's intake
  * rate with its RSS under that load for comparison. The RSS under the
  * PostgreSQL intake load is measured by bench/intake.ts.
  */
@@ -32,6 +33,21 @@ export async function runMemory(report: Report, options: MemoryOptions): Promise
     } finally {
       await server.stop();
     }
+  }
+
+  const jobsOffDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aduan-bench-pglite-'));
+  try {
+    note(`memory: idle server on PGlite in a fresh data folder, jobs off, reading after ${IDLE_WAIT_MS / 1000} s`);
+    const server = await startAduan({ dataDir: jobsOffDir, jobs: false });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
+      await report.settle('memory.rss.idle.pglite.jobs_off');
+      report.add('memory.rss.idle.pglite.jobs_off', null, null, readRssMiB(server.pid), 'MiB');
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    fs.rmSync(jobsOffDir, { recursive: true, force: true });
   }
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aduan-bench-pglite-'));

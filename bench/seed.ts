@@ -657,6 +657,15 @@ export async function seedComplaints(pool: pg.Pool, ref: SeedReference, options:
       await client.query('RESET maintenance_work_mem');
       result.indexMs = performance.now() - indexStarted;
     }
+    // The earliest running or breached deadline, as refreshDeadlines keeps it for the overdue inbox.
+    await client.query(
+      `UPDATE complaints c SET next_due_at = d.due
+       FROM (SELECT complaint_id, min(due_at) AS due FROM complaint_deadlines
+             WHERE complaint_id BETWEEN $1 AND $2 AND stopped_at IS NULL AND status IN ('running', 'breached') AND due_at IS NOT NULL
+             GROUP BY complaint_id) d
+       WHERE c.id = d.complaint_id`,
+      [result.firstId, result.lastId],
+    );
     await client.query("SELECT setval('complaints_id_seq', greatest((SELECT max(id) FROM complaints), 1))");
     await client.query("SELECT setval('reporters_id_seq', greatest((SELECT max(id) FROM reporters), 1))");
     result.ms = performance.now() - started;

@@ -5,9 +5,10 @@
  * clocks or the holiday calendar change.
  */
 import { sql, type Kysely } from 'kysely';
-import type { Complaint, DB } from '../db/schema.ts';
+import { markRollupMonthsOfComplaints } from '../reports/indicator-rollup.ts';
+import type { Category, Complaint, DB } from '../db/schema.ts';
 import { WorkingCalendar, type Holiday } from '../domain/calendar.ts';
-import { CLOCK_NAMES, DEFAULT_SLA_SETTINGS, computeClocks, type SlaSettings } from '../domain/sla.ts';
+import { CLOCK_NAMES, DEFAULT_SLA_SETTINGS, computeClocks, type ClockStates, type ComplaintEvent, type SlaSettings } from '../domain/sla.ts';
 import type { Complexity } from '../domain/types.ts';
 import { OPEN_STATUSES } from '../domain/lifecycle.ts';
 import { wibDate } from '../domain/time.ts';
@@ -46,17 +47,31 @@ export async function loadCalendar(db: Queryable, now = Date.now()): Promise<Wor
   return calendar;
 }
 
-/** SLA settings of a complaint: its category's clocks, or the defaults when it has none yet. */
-export async function slaSettingsFor(db: Queryable, complaint: Pick<Complaint, 'category_id' | 'complexity'>): Promise<SlaSettings> {
+/**
+ * SLA settings of a complaint: its category's clocks, or the defaults when it
+ * has none yet. A caller that has already read the category row passes it
+ * and saves a query.
+ */
+export async function slaSettingsFor(
+  db: Queryable,
+  complaint: Pick<Complaint, 'category_id' | 'complexity'>,
+  category?: Category,
+): Promise<SlaSettings> {
   if (complaint.category_id === null) return { ...DEFAULT_SLA_SETTINGS };
-  const category = await db.selectFrom('categories').selectAll().where('id', '=', complaint.category_id).executeTakeFirst();
+  const row = category?.id === complaint.category_id
+    ? category
+    : await db.selectFrom('categories').selectAll().where('id', '=', complaint.category_id).executeTakeFirst();
+  return slaSettingsOfCategory(row, complaint.complexity);
+}
+
+/** SLA settings from a category row; the defaults when there is none. */
+export function slaSettingsOfCategory(category: Category | undefined, complexity: Complexity | null): SlaSettings {
   if (!category) return { ...DEFAULT_SLA_SETTINGS };
-  const complexity: Complexity = complaint.complexity ?? category.complexity;
   const resolutionDays = {
     simple: category.resolution_days_simple,
     medium: category.resolution_days_medium,
     complex: category.resolution_days_complex,
-  }[complexity];
+  }[complexity ?? category.complexity];
   return {
     verifyDays: category.verify_days,
     firstFollowUpDays: category.first_follow_up_days,
@@ -74,15 +89,32 @@ export function workingTimeTo(calendar: WorkingCalendar, receivedAt: Date, answe
   };
 }
 
-/** Keeps the complaint's working-time response metrics in step with its answer instants. */
-async function refreshResponseMetrics(db: Queryable, complaint: Complaint, calendar: WorkingCalendar): Promise<void> {
+/**
+ * Returns the earliest due instant of the clocks that run or breached without
+ * stopping: the complaint is overdue once it has passed. Kept on the complaint
+ * as `next_due_at` for the overdue inbox (migrations/0011).
+ */
+export function nextDueAt(clocks: ClockStates): Date | null {
+  let next: Date | null = null;
+  for (const name of CLOCK_NAMES) {
+    const state = clocks[name];
+    if ((state.status !== 'running' && state.status !== 'breached') || state.stoppedAt || !state.dueAt) continue;
+    if (next === null || state.dueAt < next) next = state.dueAt;
+  }
+  return next;
+}
+
+/** Keeps the complaint's working-time response metrics and next due instant in step with its answers and clocks. */
+async function refreshComplaintMetrics(db: Queryable, complaint: Complaint, calendar: WorkingCalendar, nextDue: Date | null): Promise<void> {
   const firstResponse = workingTimeTo(calendar, complaint.received_at, complaint.first_response_at);
   const resolution = workingTimeTo(calendar, complaint.received_at, complaint.resolved_at);
+  const storedNextDue = complaint.next_due_at ? new Date(complaint.next_due_at).getTime() : null;
   if (
     firstResponse.hours === complaint.first_response_working_hours &&
     firstResponse.days === complaint.first_response_working_days &&
     resolution.hours === complaint.resolution_working_hours &&
-    resolution.days === complaint.resolution_working_days
+    resolution.days === complaint.resolution_working_days &&
+    storedNextDue === (nextDue ? nextDue.getTime() : null)
   ) {
     return;
   }
@@ -93,30 +125,20 @@ async function refreshResponseMetrics(db: Queryable, complaint: Complaint, calen
       first_response_working_days: firstResponse.days,
       resolution_working_hours: resolution.hours,
       resolution_working_days: resolution.days,
+      next_due_at: nextDue,
     })
     .where('id', '=', complaint.id)
     .execute();
 }
 
-/** Recomputes and stores the four clocks of one complaint, and its response metrics. */
-export async function refreshDeadlines(db: Queryable, complaint: Complaint, now: Date): Promise<void> {
-  const [events, settings, calendar] = await Promise.all([
-    db
-      .selectFrom('complaint_events')
-      .select(['type', 'at', 'data'])
-      .where('complaint_id', '=', complaint.id)
-      .orderBy('at')
-      .orderBy('id')
-      .execute(),
-    slaSettingsFor(db, complaint),
-    loadCalendar(db),
-  ]);
-  await refreshResponseMetrics(db, complaint, calendar);
-  const clocks = computeClocks(events, settings, calendar, now);
-  const rows = CLOCK_NAMES.map((name) => {
+/** Column values of one `complaint_deadlines` row, without `complaint_id`. */
+export type DeadlineRow = ReturnType<typeof deadlineRows>[number];
+
+/** Returns the four `complaint_deadlines` rows of one complaint's clocks, without `complaint_id`. */
+export function deadlineRows(clocks: ClockStates) {
+  return CLOCK_NAMES.map((name) => {
     const state = clocks[name];
     return {
-      complaint_id: complaint.id,
       clock: name,
       started_at: state.startedAt,
       due_date: state.dueDate,
@@ -126,6 +148,33 @@ export async function refreshDeadlines(db: Queryable, complaint: Complaint, now:
       calendar_missing: state.calendarMissing,
     };
   });
+}
+
+/** Rows a caller has already read, so that `refreshDeadlines` need not read them again. */
+export interface KnownDeadlineInputs {
+  /** The complaint's whole event log, in `at`, `id` order. */
+  events?: readonly ComplaintEvent[];
+  /** The complaint's category row. */
+  category?: Category;
+}
+
+/** Recomputes and stores the four clocks of one complaint, and its response metrics. */
+export async function refreshDeadlines(db: Queryable, complaint: Complaint, now: Date, known: KnownDeadlineInputs = {}): Promise<void> {
+  const [events, settings, calendar] = await Promise.all([
+    known.events ??
+      db
+        .selectFrom('complaint_events')
+        .select(['type', 'at', 'data'])
+        .where('complaint_id', '=', complaint.id)
+        .orderBy('at')
+        .orderBy('id')
+        .execute(),
+    slaSettingsFor(db, complaint, known.category),
+    loadCalendar(db),
+  ]);
+  const clocks = computeClocks(events, settings, calendar, now);
+  await refreshComplaintMetrics(db, complaint, calendar, nextDueAt(clocks));
+  const rows = deadlineRows(clocks).map((row) => ({ complaint_id: complaint.id, ...row }));
   await db
     .insertInto('complaint_deadlines')
     .values(rows)
@@ -169,6 +218,8 @@ export async function recomputeOpenDeadlines(db: Queryable, options: { categoryI
     if (batch.length === 0) return count;
     await db.transaction().execute(async (trx) => {
       for (const complaint of batch) await refreshDeadlines(trx, complaint, options.now ?? new Date());
+      // Recomputed clocks write no event, so the indicator rollup is told which months to redo.
+      await markRollupMonthsOfComplaints(trx, batch.map((complaint) => complaint.id));
     });
     count += batch.length;
     afterId = batch[batch.length - 1].id;

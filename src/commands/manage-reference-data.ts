@@ -15,10 +15,12 @@ import { isValidDate } from '../domain/time.ts';
 import type { HolidayKind } from '../domain/calendar.ts';
 import { canManageReferenceData, OVERSIGHT_AGENCY_CODE } from '../policies/complaints.ts';
 import { logger } from '../logger.ts';
-import type { CommandContext } from './context.ts';
+import type { CommandContext, Tx } from './context.ts';
 import { CommandError, invalid } from './errors.ts';
 import { createUser, type CreateUserInput } from './users.ts';
 import { recomputeOpenDeadlines } from './deadlines.ts';
+import { recomputeAfterCalendarChange, type RecomputeRun } from './recompute-deadlines.ts';
+import { invalidateReferenceCache } from './reference-cache.ts';
 
 /** Agency kinds the seed data uses; the admin form offers these. */
 export const AGENCY_KINDS = ['dinas', 'badan', 'sekretariat', 'inspektorat', 'rsud', 'satuan', 'unit', 'bumd', 'kecamatan', 'kelurahan'] as const;
@@ -177,6 +179,8 @@ export async function saveCategory(ctx: CommandContext, input: CategoryInput, ca
     category = await ctx.db.updateTable('categories').set(values).where('id', '=', categoryId).returningAll().executeTakeFirst();
     if (!category) throw new CommandError('not_found', `category ${categoryId} not found`, 'error.not_found.category');
   }
+  // Intake reads categories from a per-process cache; this process sees the change at once.
+  invalidateReferenceCache();
   const recomputed = await recomputeOpenDeadlines(ctx.db, { categoryId: category.id, now: ctx.now });
   logger.info({ adminId: admin.id, categoryId: category.id, recomputed }, categoryId === undefined ? 'category added' : 'category updated');
   return { category, recomputed };
@@ -207,48 +211,70 @@ function requireYear(year: number): number {
   return year;
 }
 
-/** Adds a holiday and recomputes open deadlines; returns how many complaints were recomputed. */
-// NOTE: the recompute runs inside the admin's request. A regency's few
-// thousand open complaints take seconds; 100k took 358 s in the benchmark
-// (docs/benchmarks.md), which would need a background job instead.
-export async function addHoliday(ctx: CommandContext, input: HolidayInput): Promise<{ recomputed: number }> {
+/**
+ * Result of a calendar change: the deadline recompute run it started, and how
+ * many complaints that run has recomputed so far. A run over more than
+ * `recomputeSettings.inlineLimit` complaints is still pending when this
+ * returns, and the `deadline-recompute` job finishes it.
+ */
+export interface CalendarChangeResult {
+  recomputed: number;
+  run: RecomputeRun;
+}
+
+async function changeCalendar(
+  ctx: CommandContext,
+  admin: StaffUser,
+  range: { changedFrom: string; changedTo: string; reason: RecomputeRun['reason'] },
+  change: (trx: Tx) => Promise<void>,
+): Promise<CalendarChangeResult> {
+  const run = await recomputeAfterCalendarChange(ctx.db, { ...range, requestedBy: admin.id, now: ctx.now }, change);
+  return { recomputed: run.processed, run };
+}
+
+/** Adds a holiday and recomputes the deadlines it can move (see CalendarChangeResult). */
+export async function addHoliday(ctx: CommandContext, input: HolidayInput): Promise<CalendarChangeResult> {
   const admin = requireAdmin(ctx);
   const date = requireDate(input.date);
   if (!HOLIDAY_KINDS.includes(input.kind)) throw invalid('kind', 'kind must be national or collective_leave', 'error.holiday_kind_invalid');
   const name = requireName(input.name);
   const existing = await ctx.db.selectFrom('holidays').select('date').where('date', '=', date).executeTakeFirst();
   if (existing) throw new CommandError('conflict', `${date} is already a holiday`, 'error.holiday_exists', { date }, 'date');
-  await ctx.db.insertInto('holidays').values({ date, kind: input.kind, name, basis: input.basis?.trim() || null, note: null }).execute();
-  const recomputed = await recomputeOpenDeadlines(ctx.db, { now: ctx.now });
-  logger.info({ adminId: admin.id, date, recomputed }, 'holiday added');
-  return { recomputed };
+  const result = await changeCalendar(ctx, admin, { changedFrom: date, changedTo: date, reason: 'holiday_added' }, async (trx) => {
+    await trx.insertInto('holidays').values({ date, kind: input.kind, name, basis: input.basis?.trim() || null, note: null }).execute();
+  });
+  logger.info({ adminId: admin.id, date, runId: result.run.id, recomputed: result.recomputed }, 'holiday added');
+  return result;
 }
 
-export async function removeHoliday(ctx: CommandContext, date: string): Promise<{ recomputed: number }> {
+export async function removeHoliday(ctx: CommandContext, date: string): Promise<CalendarChangeResult> {
   const admin = requireAdmin(ctx);
   const checked = requireDate(date);
-  const deleted = await ctx.db.deleteFrom('holidays').where('date', '=', checked).executeTakeFirst();
-  if (Number(deleted.numDeletedRows) === 0) throw new CommandError('not_found', `${checked} is not a holiday`, 'error.not_found.holiday', { date: checked });
-  const recomputed = await recomputeOpenDeadlines(ctx.db, { now: ctx.now });
-  logger.info({ adminId: admin.id, date: checked, recomputed }, 'holiday removed');
-  return { recomputed };
+  const result = await changeCalendar(ctx, admin, { changedFrom: checked, changedTo: checked, reason: 'holiday_removed' }, async (trx) => {
+    const deleted = await trx.deleteFrom('holidays').where('date', '=', checked).executeTakeFirst();
+    if (Number(deleted.numDeletedRows) === 0) throw new CommandError('not_found', `${checked} is not a holiday`, 'error.not_found.holiday', { date: checked });
+  });
+  logger.info({ adminId: admin.id, date: checked, runId: result.run.id, recomputed: result.recomputed }, 'holiday removed');
+  return result;
 }
 
 /**
  * Marks a year's holiday list as complete (or no longer complete). Deadlines
  * that fall in a year not marked are flagged "calendar not available".
  */
-export async function setCalendarYearCovered(ctx: CommandContext, year: number, covered: boolean): Promise<{ recomputed: number }> {
+export async function setCalendarYearCovered(ctx: CommandContext, year: number, covered: boolean): Promise<CalendarChangeResult> {
   const admin = requireAdmin(ctx);
   const checked = requireYear(year);
-  if (covered) {
-    await ctx.db.insertInto('calendar_years').values({ year: checked }).onConflict((oc) => oc.column('year').doNothing()).execute();
-  } else {
-    await ctx.db.deleteFrom('calendar_years').where('year', '=', checked).execute();
-  }
-  const recomputed = await recomputeOpenDeadlines(ctx.db, { now: ctx.now });
-  logger.info({ adminId: admin.id, year: checked, covered, recomputed }, 'calendar year coverage changed');
-  return { recomputed };
+  const range = { changedFrom: `${checked}-01-01`, changedTo: `${checked}-12-31`, reason: 'calendar_year' as const };
+  const result = await changeCalendar(ctx, admin, range, async (trx) => {
+    if (covered) {
+      await trx.insertInto('calendar_years').values({ year: checked }).onConflict((oc) => oc.column('year').doNothing()).execute();
+    } else {
+      await trx.deleteFrom('calendar_years').where('year', '=', checked).execute();
+    }
+  });
+  logger.info({ adminId: admin.id, year: checked, covered, runId: result.run.id, recomputed: result.recomputed }, 'calendar year coverage changed');
+  return result;
 }
 
 // Staff accounts

@@ -3,11 +3,12 @@
  * normalised and unique, so a citizen who writes from the same number on two
  * channels is one reporter.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { ContactKind } from '../domain/types.ts';
 import { normalizePhone } from '../domain/phone.ts';
 import { cleanText } from '../domain/text.ts';
 import { invalid } from './errors.ts';
+import { jsonParameter } from './json-parameter.ts';
 import type { Tx } from './context.ts';
 
 export interface ContactInput {
@@ -62,6 +63,11 @@ export async function resolveReporter(
   const trimmedName = name === undefined ? null : cleanText(name).trim().slice(0, MAX_NAME_LENGTH) || null;
   if (normalized.length === 0 && !trimmedName) return null;
 
+  if (!options.verified) {
+    const [reporterId] = await insertReporters(trx, [{ name: trimmedName, contacts: normalized }]);
+    return reporterId;
+  }
+
   let reporterId: number | null = null;
   if (options.verified) {
     for (const contact of normalized) {
@@ -97,4 +103,51 @@ export async function resolveReporter(
     }
   }
   return reporterId;
+}
+
+/** A new reporter with unverified contacts, already normalised. */
+export interface NewReporter {
+  name: string | null;
+  contacts: readonly ContactInput[];
+}
+
+/**
+ * Returns the CTEs that create one reporter per non-null entry of
+ * `reporters`, each with its contacts stored unverified, for the WITH clause
+ * of a larger statement. The CTE `new_reporter (ord, id)` gives the id of the
+ * reporter created for entry `ord` (its index in `reporters`).
+ *
+ * The ids are drawn from the reporters' sequence in a materialised CTE, so
+ * the contacts (and the caller's rows) can refer to them whatever order
+ * PostgreSQL inserts the rows in. Foreign keys to `reporters` are checked at
+ * the end of the statement, when every insert has run.
+ */
+export function newReportersCte(reporters: readonly (NewReporter | null)[]): RawBuilder<unknown> {
+  const people = reporters.flatMap((reporter, ord) => (reporter ? [{ ord, name: reporter.name }] : []));
+  const contacts = reporters.flatMap((reporter, ord) =>
+    (reporter?.contacts ?? []).map((contact, position) => ({ ord, position, kind: contact.kind, value: contact.value })),
+  );
+  // `reporters_id_seq` is the sequence of the bigserial `reporters.id`.
+  return sql`
+    new_reporter AS MATERIALIZED (
+      SELECT p.ord, p.name, nextval('reporters_id_seq') AS id
+      FROM jsonb_to_recordset(${jsonParameter(people)}::jsonb) AS p(ord int, name text)
+    ), new_reporter_rows AS (
+      INSERT INTO reporters (id, name) SELECT id, name FROM new_reporter ORDER BY ord
+    ), new_reporter_contacts AS (
+      INSERT INTO contacts (reporter_id, kind, value, verified)
+      SELECT new_reporter.id, c.kind, c.value, false
+      FROM jsonb_to_recordset(${jsonParameter(contacts)}::jsonb) AS c(ord int, position int, kind text, value text)
+      JOIN new_reporter USING (ord)
+      ORDER BY c.ord, c.position
+    )`;
+}
+
+/** Creates the reporters in one statement and returns their ids in the order of `reporters`. */
+export async function insertReporters(trx: Tx, reporters: readonly NewReporter[]): Promise<number[]> {
+  if (reporters.length === 0) return [];
+  const result = await sql<{ ord: number; id: number }>`WITH ${newReportersCte(reporters)} SELECT ord, id FROM new_reporter`.execute(trx);
+  const ids = new Array<number>(reporters.length);
+  for (const row of result.rows) ids[row.ord] = Number(row.id);
+  return ids;
 }

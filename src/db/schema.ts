@@ -125,6 +125,8 @@ export interface ComplaintTable {
   first_response_working_days: number | null;
   resolution_working_hours: number | null;
   resolution_working_days: number | null;
+  /** Earliest due instant of the clocks that run or breached without stopping (migrations/0011). */
+  next_due_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   rating: number | null;
   created_by_user_id: number | null;
   /** Officer who holds the case (migrations/0006_answers_roster.sql). */

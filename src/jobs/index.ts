@@ -18,6 +18,7 @@ import { notificationDepsFromConfig, startNotificationJobs } from './notificatio
 import { startTriageJobs } from './triage.ts';
 import { startMonthlyReportJobs } from './monthly-report.ts';
 import { startIndicatorRollupJobs } from './indicator-rollup.ts';
+import { startRecomputeJobs } from './recompute-deadlines.ts';
 
 export const DEADLINE_SCAN_QUEUE = 'deadline-scan';
 
@@ -51,6 +52,8 @@ export async function startJobs(pool: pg.Pool, db: Kysely<DB>, config: Config = 
   await startMonthlyReportJobs(boss, db, { chromiumPath: config.chromiumPath });
   // Indicators: the monthly rollup that the dashboard reads for long periods.
   await startIndicatorRollupJobs(boss, db);
+  // Deadline recomputes after a holiday calendar change.
+  await startRecomputeJobs(boss, db);
   logger.info('background jobs started');
   return boss;
 }

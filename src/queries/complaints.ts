@@ -78,26 +78,22 @@ export async function listComplaints(db: Kysely<DB>, user: StaffUser, filters: I
   if (filters.status?.length) query = query.where('complaints.status', 'in', filters.status);
   if (filters.channel) query = query.where('complaints.channel', '=', filters.channel);
   if (filters.district) query = query.where('complaints.district_code', '=', filters.district);
+  // Codes are resolved to ids first: with the id as a constant the planner knows how many
+  // reports match and can stop an index scan at the count cap. With a subquery it guessed,
+  // chose a bitmap scan that reads every match, and took 120–360 ms at a million complaints.
   if (filters.agency) {
-    const code = filters.agency;
-    query = query.where('complaints.agency_id', '=', (eb) => eb.selectFrom('agencies').select('id').where('code', '=', code));
+    const agency = await db.selectFrom('agencies').select('id').where('code', '=', filters.agency).executeTakeFirst();
+    query = query.where('complaints.agency_id', '=', agency?.id ?? -1);
   }
   if (filters.category) {
-    const code = filters.category;
-    query = query.where('complaints.category_id', '=', (eb) => eb.selectFrom('categories').select('id').where('code', '=', code));
+    const category = await db.selectFrom('categories').select('id').where('code', '=', filters.category).executeTakeFirst();
+    query = query.where('complaints.category_id', '=', category?.id ?? -1);
   }
   if (filters.overdue) {
-    query = query.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('complaint_deadlines as d')
-          .select(sql`1`.as('one'))
-          .whereRef('d.complaint_id', '=', 'complaints.id')
-          .where('d.status', 'in', ['running', 'breached'])
-          .where('d.stopped_at', 'is', null)
-          .where('d.due_at', '<', now),
-      ),
-    );
+    // Overdue reports are listed by their earliest missed deadline, oldest first, through
+    // the partial indexes on complaints.next_due_at (migrations/0011), so a page reads
+    // about one index entry per row whatever the table's size.
+    query = query.where('complaints.next_due_at', '<', now);
   }
   const q = filters.q === undefined ? undefined : cleanText(filters.q).trim();
   if (q) {
@@ -133,17 +129,10 @@ export async function listComplaints(db: Kysely<DB>, user: StaffUser, filters: I
       'agencies.code as agency_code',
       'agencies.name as agency_name',
       'districts.name as district_name',
-      (eb) =>
-        eb
-          .selectFrom('complaint_deadlines as d')
-          .select((inner) => inner.fn.min('d.due_at').as('due'))
-          .whereRef('d.complaint_id', '=', 'complaints.id')
-          .where('d.status', 'in', ['running', 'breached'])
-          .where('d.stopped_at', 'is', null)
-          .as('next_due_at'),
+      'complaints.next_due_at',
     ])
-    .orderBy('complaints.received_at', 'desc')
-    .orderBy('complaints.id', 'desc')
+    .$if(Boolean(filters.overdue), (ordered) => ordered.orderBy('complaints.next_due_at').orderBy('complaints.id'))
+    .$if(!filters.overdue, (ordered) => ordered.orderBy('complaints.received_at', 'desc').orderBy('complaints.id', 'desc'))
     .limit(pageSize)
     .offset((page - 1) * pageSize)
     .execute();

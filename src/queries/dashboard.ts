@@ -92,12 +92,10 @@ export async function ratingDistribution(db: Kysely<DB>, filter: PeriodFilter): 
 /** Open reports now whose running deadline has passed, for one agency or all. */
 export async function countOverdue(db: Kysely<DB>, now: Date, agency?: string): Promise<number> {
   const result = await sql<{ n: number }>`
-    SELECT count(DISTINCT c.id)::int AS n
+    SELECT count(*)::int AS n
     FROM complaints c
-    JOIN complaint_deadlines d ON d.complaint_id = c.id
     LEFT JOIN agencies a ON a.id = c.agency_id
-    WHERE c.status IN ('new', 'verified', 'dispatched', 'in_progress', 'on_hold')
-      AND d.stopped_at IS NULL AND d.status IN ('running', 'breached') AND d.due_at < ${now}
+    WHERE c.status IN ('new', 'verified', 'dispatched', 'in_progress', 'on_hold') AND c.next_due_at < ${now}
       ${agency ? sql`AND a.code = ${agency}` : sql``}
   `.execute(db);
   return Number(result.rows[0]?.n ?? 0);

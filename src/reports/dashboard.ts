@@ -221,6 +221,8 @@ export async function buildDashboard(
 
 export interface TransparencyData {
   period: { from: string; to: string; timeZone: string };
+  /** When the figures were computed: now, or the rollup's last refresh. */
+  asOf: string;
   totals: Figures;
   byMonth: { month: string; figures: Figures }[];
   byCategory: { code: string; name: string; nameEn: string | null; figures: Figures }[];
@@ -246,6 +248,7 @@ export async function buildTransparency(db: Kysely<DB>, period: { from: string; 
     (b.indicators.received ?? 0) - (a.indicators.received ?? 0) || a.group.localeCompare(b.group);
   return {
     period: { ...period, timeZone: TIME_ZONE },
+    asOf: totals.asOf,
     totals: totals.rows[0]?.indicators ?? { received: 0 },
     byMonth: monthsOf(period.from, period.to).map((month) => ({ month, figures: perMonth.get(month) ?? { received: 0 } })),
     byCategory: byCategory.rows

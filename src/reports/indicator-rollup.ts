@@ -326,7 +326,7 @@ export function lastDayOfMonth(month: string): string {
 /**
  * Reads one month's complaints. The clock states follow indicators.ts: a
  * clock is decided when it stopped, or when its deadline passed while it
- * ran; `now` is the refresh time. One LATERAL lookup pivots the three clocks
+ * ran (a paused clock is undecided); `now` is the refresh time. One LATERAL lookup pivots the three clocks
  * of each complaint through the deadlines' primary key, and `reopened`
  * events are looked up only from the month's start, because a complaint can
  * only be reopened after it was received.
@@ -336,7 +336,7 @@ async function readFacts(db: Kysely<DB>, month: string, now: Date): Promise<Fact
   const end = startOfWibDay(`${nextMonth(month)}-01`);
   const state = (clock: string) => sql`max(CASE WHEN d.clock = ${clock} THEN
       CASE WHEN d.status = 'met' THEN 'met'
-           WHEN d.status = 'breached' OR (d.status IN ('running', 'paused') AND d.due_at < ${now}) THEN 'missed' END END)`;
+           WHEN d.status = 'breached' OR (d.status = 'running' AND d.due_at < ${now}) THEN 'missed' END END)`;
   const result = await sql<FactRow>`
     SELECT to_char(timezone(${TIME_ZONE}, c.received_at), 'YYYY-MM-DD') AS day,
       coalesce(a.code, '-') AS agency, coalesce(cat.code, '-') AS category, c.channel,
@@ -455,6 +455,21 @@ export async function markRollupMonthsDirty(db: Kysely<DB>, fromMonth: string, n
   `.execute(db);
 }
 
+/**
+ * Marks the WIB months in which the given complaints were received, for
+ * changes to their clocks or metrics that write no event (deadlines
+ * recomputed after a calendar or category change). Runs in the caller's
+ * transaction.
+ */
+export async function markRollupMonthsOfComplaints(db: Kysely<DB>, complaintIds: readonly number[]): Promise<void> {
+  if (complaintIds.length === 0) return;
+  await sql`
+    INSERT INTO indicator_rollup_dirty (month)
+    SELECT DISTINCT date_trunc('month', timezone(${TIME_ZONE}, received_at))::date FROM complaints WHERE id = ANY(${[...complaintIds]}::bigint[])
+    ON CONFLICT (month) DO NOTHING
+  `.execute(db);
+}
+
 export interface RefreshResult {
   months: string[];
   complaints: number;
@@ -567,19 +582,13 @@ export async function readRollup(db: Kysely<DB>, query: RollupQuery, now = new D
   const months = wholeMonthsOf(query.from, query.to, now);
   if (!months) return null;
 
-  // Months after the current one cannot hold reports yet; the others must have been rolled up.
-  const current = wibDate(now).slice(0, 7);
-  const needed = months.filter((month) => month <= current);
-  if (needed.length === 0) return null;
-  const refreshed = await sql<{ months: string; refreshed_at: Date | null }>`
-    SELECT count(*) AS months, (SELECT refreshed_at FROM indicator_rollup_state WHERE id = 1) AS refreshed_at
-    FROM indicator_rollup_months
-    WHERE month BETWEEN ${`${needed[0]}-01`}::date AND ${`${needed[needed.length - 1]}-01`}::date
-  `.execute(db);
-  const row = refreshed.rows[0];
-  if (!row?.refreshed_at || Number(row.months) < needed.length) return null;
-  // Every month was rolled up again when it last changed, so all of them are current as of the last refresh.
-  const asOf = new Date(row.refreshed_at);
+  // Once the first refresh has run, every month that has reports has been rolled up: a new
+  // report or event marks its month for the next refresh. So a month without stored rows
+  // had no reports at the last refresh, and the period is covered.
+  const state = await sql<{ refreshed_at: Date }>`SELECT refreshed_at FROM indicator_rollup_state WHERE id = 1`.execute(db);
+  if (state.rows.length === 0) return null;
+  const asOf = new Date(state.rows[0].refreshed_at);
+  const needed = months;
 
   const conditions = [
     sql`dims = ${slice}`,

@@ -122,9 +122,18 @@ function round(value: unknown, digits = 4): number | null {
   return Math.round(number * factor) / factor;
 }
 
+/** Periods must lie within these years; a report outside them is a typing error. */
+export const INDICATOR_YEARS = { first: 1900, last: 2999 } as const;
+
 export function validateIndicatorFilters(filters: IndicatorFilters): void {
-  if (!isValidDate(filters.from)) throw new IndicatorQueryError('from', 'from must be a date YYYY-MM-DD');
-  if (!isValidDate(filters.to)) throw new IndicatorQueryError('to', 'to must be a date YYYY-MM-DD');
+  for (const field of ['from', 'to'] as const) {
+    const value = filters[field];
+    if (!isValidDate(value)) throw new IndicatorQueryError(field, `${field} must be a date YYYY-MM-DD`);
+    const year = Number(value.slice(0, 4));
+    if (year < INDICATOR_YEARS.first || year > INDICATOR_YEARS.last) {
+      throw new IndicatorQueryError(field, `${field} must be a date from ${INDICATOR_YEARS.first}-01-01 to ${INDICATOR_YEARS.last}-12-31; got ${value}`);
+    }
+  }
   if (filters.to < filters.from) throw new IndicatorQueryError('to', 'to must not be before from');
   if (filters.groupBy && !GROUP_BYS.includes(filters.groupBy)) {
     throw new IndicatorQueryError('groupBy', `groupBy must be one of ${GROUP_BYS.join(', ')}`);
@@ -158,12 +167,13 @@ export async function computeIndicators(
   const where = sql.join(conditions, sql` AND `);
 
   // A clock counts as decided when it stopped, or when its deadline passed while it ran:
-  // 'met', 'missed', or null while undecided. One LATERAL lookup per complaint pivots its
+  // 'met', 'missed', or null while undecided. A paused clock is undecided, because the
+  // end of the hold moves its deadline. One LATERAL lookup per complaint pivots its
   // three clocks through the deadlines' primary key, so the cost follows the complaints
   // selected rather than the size of complaint_deadlines.
   const clockState = (clock: string) => sql`max(CASE WHEN d.clock = ${clock} THEN
       CASE WHEN d.status = 'met' THEN 'met'
-           WHEN d.status = 'breached' OR (d.status IN ('running', 'paused') AND d.due_at < ${now}) THEN 'missed' END END)`;
+           WHEN d.status = 'breached' OR (d.status = 'running' AND d.due_at < ${now}) THEN 'missed' END END)`;
   const result = await sql<Record<string, unknown>>`
     SELECT ${group} AS grp,
       count(*) AS received,
@@ -291,13 +301,13 @@ export async function backlogByAgencyAndAge(db: Kysely<DB>, now = new Date()): P
 
 /** Open reports with a deadline already missed, by the agency holding them. */
 export async function overdueByAgency(db: Kysely<DB>, now = new Date()) {
+  // next_due_at is the earliest deadline still running or breached (migrations/0011), so one
+  // range of its partial index finds every overdue report.
   const rows = await sql<{ code: string | null; name: string | null; n: number }>`
-    SELECT a.code, a.name, count(DISTINCT c.id)::int AS n
+    SELECT a.code, a.name, count(*)::int AS n
     FROM complaints c
-    JOIN complaint_deadlines d ON d.complaint_id = c.id
     LEFT JOIN agencies a ON a.id = c.agency_id
-    WHERE c.status IN ('new', 'verified', 'dispatched', 'in_progress', 'on_hold')
-      AND d.stopped_at IS NULL AND d.status IN ('running', 'breached') AND d.due_at < ${now}
+    WHERE c.status IN ('new', 'verified', 'dispatched', 'in_progress', 'on_hold') AND c.next_due_at < ${now}
     GROUP BY a.code, a.name
     ORDER BY 3 DESC
   `.execute(db);

@@ -6,7 +6,7 @@
  * zones, so every date and time is written as its WIB wall-clock value and
  * its header says WIB.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { IndicatorUnit } from '../db/schema.ts';
 import { WIB_OFFSET_MS } from '../domain/time.ts';
 import { INDICATORS, type IndicatorDefinition } from './indicators.ts';
@@ -100,7 +100,9 @@ function figureCells(figures: Record<string, number | null>): Record<string, num
  */
 export async function buildMonthlyXlsx(data: MonthlyReportData, locale: ReportLocale = 'id'): Promise<Buffer> {
   const t = reportText(locale);
-  const workbook = new ExcelJS.Workbook();
+  // exceljs adds about 28 MiB to the process, so it is loaded when the first workbook is built.
+  const { default: Excel } = await import('exceljs');
+  const workbook = new Excel.Workbook();
   workbook.creator = 'Aduan';
   workbook.created = data.generatedAt;
 
@@ -114,11 +116,13 @@ export async function buildMonthlyXlsx(data: MonthlyReportData, locale: ReportLo
     { label: t('recap.info.to'), value: excelDate(data.to) },
     { label: t('recap.info.time_zone'), value: 'WIB (Asia/Jakarta, UTC+7)' },
     { label: t('recap.info.generated'), value: excelWibDateTime(data.generatedAt) },
+    { label: t('recap.info.as_of'), value: excelWibDateTime(data.asOf) },
     { label: t('recap.info.counting'), value: `${t('recap.counting_note')} ${t('recap.working_time_note')}` },
   ]);
   info.getCell('B4').numFmt = FORMATS.date;
   info.getCell('B5').numFmt = FORMATS.date;
   info.getCell('B7').numFmt = FORMATS.dateTime;
+  info.getCell('B8').numFmt = FORMATS.dateTime;
   info.getColumn('value').alignment = { wrapText: true, vertical: 'top' };
 
   addSheet(workbook, t('recap.sheet.summary'), [

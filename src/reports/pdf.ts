@@ -5,7 +5,10 @@
  * images are `data:` URLs.
  */
 import fs from 'node:fs';
-import { chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
+
+// playwright-core adds about 80 MiB to the process, so it is loaded on the first print only.
+const require = createRequire(import.meta.url);
 
 /** Install path of the browser in Debian and Ubuntu's `chromium` package. */
 export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
@@ -46,6 +49,7 @@ export function chromiumAvailable(path = DEFAULT_CHROMIUM_PATH): boolean {
 export async function htmlToPdf(html: string, options: { chromiumPath?: string; footer?: string } = {}): Promise<Buffer> {
   const executablePath = options.chromiumPath ?? DEFAULT_CHROMIUM_PATH;
   if (!chromiumAvailable(executablePath)) throw new ChromiumMissingError(executablePath);
+  const { chromium } = require('playwright-core') as typeof import('playwright-core');
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, timeout: PRINT_TIMEOUT_MS });
   try {
     const context = await browser.newContext({ javaScriptEnabled: false, offline: true });

@@ -106,6 +106,7 @@ const PAIRS: Record<string, [string, string]> = {
   'recap.info.to': ['Periode akhir', 'Period end'],
   'recap.info.time_zone': ['Zona waktu', 'Time zone'],
   'recap.info.generated': ['Dibuat (WIB)', 'Generated (WIB)'],
+  'recap.info.as_of': ['Angka per (WIB)', 'Figures as of (WIB)'],
   'recap.info.counting': ['Cara menghitung', 'How figures are counted'],
   'recap.sheet.info': ['Keterangan', 'About'],
   'recap.sheet.summary': ['Ringkasan', 'Summary'],

@@ -6,8 +6,9 @@
  * keeps the SVG's own styles away from the page.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import * as echarts from 'echarts';
+import type * as Echarts from 'echarts';
 import { SEED_DIR } from '../commands/load-reference-data.ts';
 
 /** Map name under which the kecamatan polygons are registered. */
@@ -20,18 +21,27 @@ const FONT = 'Noto Sans, Helvetica, Arial, sans-serif';
 /** Light-to-dark blues of the choropleth, from no reports to the most. */
 const MAP_COLOURS = ['#f3f2f1', '#c6dbef', '#6baed6', '#2171b5', '#08306b'];
 
+// ECharts adds about 40 MiB to the process, so it is loaded on the first chart drawn.
+const require = createRequire(import.meta.url);
+let loadedEcharts: typeof Echarts | undefined;
+
+function echarts(): typeof Echarts {
+  loadedEcharts ??= require('echarts') as typeof Echarts;
+  return loadedEcharts;
+}
+
 let mapRegistered = false;
 
 function ensureDistrictMap(): void {
   if (mapRegistered) return;
   const geojson = JSON.parse(fs.readFileSync(DISTRICT_GEOJSON, 'utf8'));
-  echarts.registerMap(DISTRICT_MAP, geojson);
+  echarts().registerMap(DISTRICT_MAP, geojson);
   mapRegistered = true;
 }
 
 /** Renders one chart option to an SVG string and frees the chart. */
-function renderSvg(option: echarts.EChartsCoreOption, width: number, height: number): string {
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+function renderSvg(option: Echarts.EChartsCoreOption, width: number, height: number): string {
+  const chart = echarts().init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
     chart.setOption({ animation: false, textStyle: { fontFamily: FONT, color: TEXT_COLOUR }, ...option });
     return chart.renderToSVGString();

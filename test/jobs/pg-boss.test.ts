@@ -6,6 +6,8 @@ import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/db.t
 import { receiveComplaint } from '../../src/commands/receive-complaint.ts';
 import { DEADLINE_SCAN_QUEUE, startJobs } from '../../src/jobs/index.ts';
 import { loadConfig } from '../../src/config.ts';
+import { DEADLINE_RECOMPUTE_QUEUE } from '../../src/jobs/recompute-deadlines.ts';
+import { getRecomputeRun, requestDeadlineRecompute } from '../../src/commands/recompute-deadlines.ts';
 
 for (const backend of BACKENDS) {
   describe(`pg-boss on ${backend}`, () => {
@@ -42,6 +44,30 @@ for (const backend of BACKENDS) {
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       assert.equal(breaches, 1);
+    });
+
+    test('queued recompute run finishes', async () => {
+      assert.ok(boss, 'the previous test started the job queue');
+      // Received Monday 2027-01-04 10:00 WIB; 2027-01-05 is a working day in the seed calendar.
+      const monday = new Date('2027-01-04T03:00:00Z');
+      const { complaint } = await receiveComplaint({ db: database.db, actor: { kind: 'citizen' }, now: monday }, {
+        type: 'pengaduan', description: 'Jalan berlubang di depan sekolah dasar.', channel: 'web', receivedAt: monday,
+      });
+      await database.db.insertInto('holidays').values({ date: '2027-01-05', kind: 'national', name: 'Libur uji antrean', basis: null, note: null }).execute();
+      const run = await requestDeadlineRecompute(database.db, { reason: 'holiday_added', changedFrom: '2027-01-05', changedTo: '2027-01-05' });
+      assert.ok(run.total >= 1);
+      await boss.send(DEADLINE_RECOMPUTE_QUEUE, {});
+
+      const deadline = Date.now() + 20_000;
+      let status = run.status;
+      while (Date.now() < deadline && status !== 'done') {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        status = (await getRecomputeRun(database.db, run.id))?.status ?? 'pending';
+      }
+      assert.equal(status, 'done');
+      const row = await database.db.selectFrom('complaint_deadlines').select('due_date')
+        .where('complaint_id', '=', complaint.id).where('clock', '=', 'verification').executeTakeFirstOrThrow();
+      assert.equal(row.due_date, '2027-01-08', 'the holiday moves the deadline by one working day');
     });
   });
 }

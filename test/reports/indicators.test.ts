@@ -96,6 +96,8 @@ for (const backend of BACKENDS) {
     test('invalid periods are rejected', async () => {
       await assert.rejects(computeIndicators(database.db, { from: '2026-02-30', to: '2026-03-01' }), IndicatorQueryError);
       await assert.rejects(computeIndicators(database.db, { from: '2026-03-01', to: '2026-02-01' }), /must not be before/);
+      await assert.rejects(computeIndicators(database.db, { from: '2026-01-01', to: '9999-12-31' }), /to must be a date from 1900-01-01 to 2999-12-31/);
+      await assert.rejects(computeIndicators(database.db, { from: '1000-01-01', to: '2026-12-31' }), /from must be a date from 1900-01-01/);
     });
 
     test('backlog and overdue now', async () => {
@@ -116,6 +118,9 @@ for (const backend of BACKENDS) {
       assert.ok(body.definitions.find((d: { code: string }) => d.code === 'median_response_days').definition.length > 10);
       const bad = await app.request('/api/v1/indicators?from=2026-02-01&to=2026-02-28&groupBy=bulan', jsonRequest('GET', undefined, officer.token));
       assert.equal(bad.status, 400);
+      const farFuture = await app.request('/api/v1/indicators?from=2026-01-01&to=9999-12-31', jsonRequest('GET', undefined, officer.token));
+      assert.equal(farFuture.status, 400);
+      assert.equal((await farFuture.json()).error.field, 'to');
     });
   });
 }

@@ -81,6 +81,9 @@ describe('monthly recap (pglite)', () => {
     assert.equal(info.getCell('A7').value, 'Dibuat (WIB)');
     // Generated 2 April 03:00 UTC is 10:00 WIB; Excel shows the WIB wall clock.
     assert.equal((info.getCell('B7').value as Date).toISOString(), '2026-04-02T10:00:00.000Z');
+    // A small month is computed live, so its figures are as of the generation time.
+    assert.equal(info.getCell('A8').value, 'Angka per (WIB)');
+    assert.equal((info.getCell('B8').value as Date).toISOString(), '2026-04-02T10:00:00.000Z');
     assert.equal(info.getCell('B6').value, 'WIB (Asia/Jakarta, UTC+7)');
 
     const expected = (await computeIndicators(database.db, { from: '2026-02-01', to: '2026-02-28' }, NOW)).rows[0].indicators;

@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { makeStaff, type TestStaff } from '../support/staff.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createApp } from '../../src/web/app.ts';
+import { recomputeSettings, unfinishedRecomputeRuns } from '../../src/commands/recompute-deadlines.ts';
 import type { AppEnv } from '../../src/web/context.ts';
 import { receiveComplaint } from '../../src/commands/receive-complaint.ts';
 import { verifyComplaint } from '../../src/commands/verify-complaint.ts';
@@ -565,5 +566,32 @@ describe('server-rendered pages', () => {
     assert.equal(removed.status, 303);
     const row = await database.db.selectFrom('holidays').select('date').where('date', '=', '2027-01-01').executeTakeFirst();
     assert.equal(row, undefined);
+  });
+
+  test('holiday page shows background recompute progress', async () => {
+    const cookie = await signIn(admin.email);
+    const page = await staffGet(cookie, '/staff/admin/holidays?year=2027');
+    const defaultInlineLimit = recomputeSettings.inlineLimit;
+    recomputeSettings.inlineLimit = -1;
+    let added: Response;
+    try {
+      added = await staffPost(cookie, '/staff/admin/holidays', {
+        _csrf: csrfTokenOf(page.html), date: '2027-01-04', kind: 'collective_leave', name: 'Cuti bersama uji antrean', basis: '',
+      });
+    } finally {
+      recomputeSettings.inlineLimit = defaultInlineLimit;
+    }
+    assert.equal(added.status, 303);
+    assert.match(added.headers.get('location') ?? '', /done=calendar-queued/);
+    // With jobs off, the server runs the queued recompute itself, outside the request.
+    for (let attempt = 0; attempt < 100 && (await unfinishedRecomputeRuns(database.db)).length > 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.deepEqual(await unfinishedRecomputeRuns(database.db), []);
+    const listed = await staffGet(cookie, '/staff/admin/holidays?year=2027');
+    assert.ok(listed.html.includes('Penghitungan ulang tenggat'), 'the progress section is shown');
+    assert.ok(listed.html.includes('Hari libur 2027-01-04 ditambahkan'));
+    assert.ok(listed.html.includes('Selesai'));
+    await staffPost(cookie, '/staff/admin/holidays/2027-01-04/remove', { _csrf: csrfTokenOf(page.html) });
   });
 });

@@ -12,7 +12,8 @@
  * the next poll is the retry. Logs carry counts, UIDs and error codes only:
  * no addresses, subjects or server response text, which can quote a message.
  */
-import { ImapFlow, type FetchMessageObject, type Logger as ImapLogger } from 'imapflow';
+import { createRequire } from 'node:module';
+import type { ImapFlow, FetchMessageObject, Logger as ImapLogger } from 'imapflow';
 import type { ImapSettings } from '../../config.ts';
 import { logger as appLogger, type Logger } from '../../logger.ts';
 
@@ -177,8 +178,12 @@ async function takeMessage(context: BatchContext, uid: number, size: number | un
   return moved ? 'moved' : 'stored';
 }
 
+// imapflow adds about 30 MiB to the process, so it is loaded on the first poll, and only where IMAP is configured.
+const require = createRequire(import.meta.url);
+
 function createClient(settings: ImapSettings, log: Logger): ImapFlow {
-  return new ImapFlow({
+  const { ImapFlow: Client } = require('imapflow') as typeof import('imapflow');
+  return new Client({
     host: settings.host,
     port: settings.port,
     secure: settings.tls === 'tls',

@@ -10,12 +10,15 @@
  * and, at worst, lists the message in `ignored` with the reason.
  */
 import { createHash } from 'node:crypto';
-import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
-import { convert as htmlToText } from 'html-to-text';
+import { createRequire } from 'node:module';
+import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
 import { emptyParseResult, type InboundAttachment, type InboundMessage, type ParseResult } from '../../domain/inbound.ts';
 import { decodeHeaderBytes, decodeUtf7, isUtf7Charset, rawHeaderBytes, repairTextPartCharsets } from './charset.ts';
 import { classifyEmail, readBounceStatuses, type HeaderMap } from './classify.ts';
 import { removeQuotedHistory, splitSignature } from './reply-text.ts';
+
+// mailparser and html-to-text add about 30 MiB to the process, so they are loaded when the first e-mail is parsed.
+const require = createRequire(import.meta.url);
 
 /** MIME parts of reports that are metadata, not files the citizen sent. */
 const REPORT_PART_TYPES = new Set(['message/delivery-status', 'message/feedback-report', 'text/rfc822-headers', 'message/disposition-notification']);
@@ -49,6 +52,7 @@ export async function parseEmail(raw: Uint8Array | string, options: EmailParseOp
   const { raw: repaired } = repairTextPartCharsets(original);
   let parsed: ParsedMail;
   try {
+    const { simpleParser } = require('mailparser') as typeof import('mailparser');
     parsed = await simpleParser(repaired, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
@@ -149,6 +153,7 @@ function readBodyText(parsed: ParsedMail, source: string): string {
   let text = parsed.text ?? '';
   if (text.trim() === '' && typeof parsed.html === 'string' && parsed.html.trim() !== '') {
     // Link targets stay in the text, as mailparser keeps them: a map link can be the location of a report.
+    const { convert: htmlToText } = require('html-to-text') as typeof import('html-to-text');
     text = htmlToText(parsed.html, { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }] });
   }
   // mailparser leaves UTF-7 undecoded on purpose; plain text is escaped wherever it is shown.

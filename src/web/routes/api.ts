@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import type { AppEnv, AuthUser } from '../context.ts';
 import { CommandError } from '../../commands/errors.ts';
 import type { Actor, CommandContext } from '../../commands/context.ts';
-import { receiveComplaint } from '../../commands/receive-complaint.ts';
+import { receiveComplaintBatched } from '../../commands/intake-batcher.ts';
 import { verifyComplaint } from '../../commands/verify-complaint.ts';
 import { dispatchComplaint } from '../../commands/dispatch-complaint.ts';
 import { returnComplaint } from '../../commands/return-complaint.ts';
@@ -194,7 +194,8 @@ export function createApiRoutes(): OpenAPIHono<AppEnv> {
           return apiError(c, 400, 'invalid', 'error.date_invalid', {}, 'receivedAt');
         }
       }
-      const { complaint } = await receiveComplaint(commandContext(c), {
+      // Concurrent requests share one transaction; the promise settles after its COMMIT.
+      const { complaint } = await receiveComplaintBatched(commandContext(c), {
         type: body.type,
         description: body.description,
         channel: body.channel ?? 'api',
@@ -523,6 +524,8 @@ export function createApiRoutes(): OpenAPIHono<AppEnv> {
                 period: z.object({ from: z.string(), to: z.string(), timeZone: z.string() }),
                 groupBy: z.string().nullable(),
                 rows: z.array(z.object({ group: z.string(), indicators: z.record(z.string(), z.number().nullable()) })),
+                source: z.enum(['live', 'rollup']).openapi({ description: '`rollup`: read from the monthly rollup (long periods, many reports); medians within 1 %' }),
+                asOf: z.string().openapi({ description: 'Instant the figures are current as of (ISO 8601)' }),
                 definitions: z.array(z.object({ code: z.string(), unit: z.string(), definition: z.string() })),
               }),
             },

@@ -6,6 +6,7 @@
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../../context.ts';
 import { addHoliday, removeHoliday, saveCategory, setCalendarYearCovered, type CategoryInput } from '../../../commands/manage-reference-data.ts';
+import { recentRecomputeRuns, runPendingRecomputesInProcess, type RecomputeRun } from '../../../commands/recompute-deadlines.ts';
 import { listReferenceData } from '../../../queries/complaints.ts';
 import type { HolidayKind } from '../../../domain/calendar.ts';
 import type { Complexity } from '../../../domain/types.ts';
@@ -20,7 +21,7 @@ import { attempt, formChecked, formText, readForm, type FormBody } from '../../v
 import { adminBanner, adminContext, parseId } from './admin.tsx';
 
 const CATEGORY_BANNERS = ['category-added', 'category-saved'] as const;
-const HOLIDAY_BANNERS = ['holiday-added', 'holiday-removed', 'year-covered', 'year-uncovered'] as const;
+const HOLIDAY_BANNERS = ['holiday-added', 'holiday-removed', 'year-covered', 'year-uncovered', 'calendar-queued'] as const;
 const YEAR_RE = /^\d{4}$/;
 
 /** Reads a whole number of days; anything else becomes NaN, which the command rejects with a message on that field. */
@@ -62,21 +63,36 @@ async function categoryForm(c: Context<AppEnv>, categoryId: number | undefined, 
 async function holidaysPage(c: Context<AppEnv>, year: number, options: { values?: Record<string, string>; errors?: FieldErrors; status?: number } = {}) {
   const db = c.get('deps').db;
   // NOTE: read models for this page only; they belong in queries/ once another page needs them.
-  const [holidays, coveredYears, holidayYears] = await Promise.all([
+  const [holidays, coveredYears, holidayYears, recomputes] = await Promise.all([
     db.selectFrom('holidays').select(['date', 'kind', 'name', 'basis'])
       .where('date', '>=', `${year}-01-01`).where('date', '<=', `${year}-12-31`).orderBy('date').execute(),
     db.selectFrom('calendar_years').select('year').execute(),
     db.selectFrom('holidays').select((eb) => eb.fn<number>('date_part', [eb.val('year'), 'date']).as('year')).distinct().execute(),
+    recentRecomputeRuns(db),
   ]);
+  // Without background jobs, this process finishes runs that a restart left unfinished.
+  if (!c.get('deps').config.jobsEnabled && recomputes.some((run) => run.status !== 'done')) runPendingRecomputesInProcess(db);
   const currentYear = Number(wibDate(new Date()).slice(0, 4));
   const years = new Set<number>([currentYear, currentYear + 1, year, ...coveredYears.map((row) => row.year), ...holidayYears.map((row) => Number(row.year))]);
   return renderPage(
     c,
     <AdminHolidaysPage ctx={pageContext(c)} year={year} years={[...years].sort((a, b) => a - b)}
       covered={coveredYears.some((row) => row.year === year)} holidays={holidays} values={options.values ?? {}} errors={options.errors ?? {}}
-      banner={adminBanner(c, HOLIDAY_BANNERS)} />,
+      banner={adminBanner(c, HOLIDAY_BANNERS)} recomputes={recomputes} />,
     options.status ?? 200,
   );
+}
+
+/**
+ * Redirect after a calendar change: the usual banner when the recompute
+ * finished inside the request, otherwise the "in the background" banner.
+ * Without background jobs (JOBS=off) this process runs the pending recompute
+ * itself, outside the request.
+ */
+function afterCalendarChange(c: Context<AppEnv>, year: number, done: string, run: RecomputeRun) {
+  if (run.status === 'done') return c.redirect(`/staff/admin/holidays?year=${year}&done=${done}&n=${run.processed}`, 303);
+  if (!c.get('deps').config.jobsEnabled) runPendingRecomputesInProcess(c.get('deps').db);
+  return c.redirect(`/staff/admin/holidays?year=${year}&done=calendar-queued&n=${run.total}#recompute-progress`, 303);
 }
 
 export function registerAdminCalendarRoutes(app: Hono<AppEnv>): void {
@@ -126,7 +142,7 @@ export function registerAdminCalendarRoutes(app: Hono<AppEnv>): void {
     const result = await attempt(c.get('t'), HOLIDAY_FIELDS, () =>
       addHoliday(adminContext(c), { date: values.date, kind: values.kind as HolidayKind, name: values.name, basis: values.basis }));
     if (!result.ok) return holidaysPage(c, year, { values, errors: result.errors, status: result.error.httpStatus });
-    return c.redirect(`/staff/admin/holidays?year=${year}&done=holiday-added&n=${result.value.recomputed}`, 303);
+    return afterCalendarChange(c, year, 'holiday-added', result.value.run);
   });
 
   app.post('/staff/admin/holidays/:date/remove', async (c) => {
@@ -134,7 +150,7 @@ export function registerAdminCalendarRoutes(app: Hono<AppEnv>): void {
     const year = YEAR_RE.test(date.slice(0, 4)) ? Number(date.slice(0, 4)) : Number(wibDate(new Date()).slice(0, 4));
     const result = await attempt(c.get('t'), [], () => removeHoliday(adminContext(c), date));
     if (!result.ok) return holidaysPage(c, year, { errors: result.errors, status: result.error.httpStatus });
-    return c.redirect(`/staff/admin/holidays?year=${year}&done=holiday-removed&n=${result.value.recomputed}`, 303);
+    return afterCalendarChange(c, year, 'holiday-removed', result.value.run);
   });
 
   app.post('/staff/admin/holidays/years/:year', async (c) => {
@@ -144,7 +160,7 @@ export function registerAdminCalendarRoutes(app: Hono<AppEnv>): void {
     const fallbackYear = Number(wibDate(new Date()).slice(0, 4));
     const result = await attempt(c.get('t'), [], () => setCalendarYearCovered(adminContext(c), year, covered));
     if (!result.ok) return holidaysPage(c, Number.isNaN(year) ? fallbackYear : year, { errors: result.errors, status: result.error.httpStatus });
-    return c.redirect(`/staff/admin/holidays?year=${year}&done=${covered ? 'year-covered' : 'year-uncovered'}&n=${result.value.recomputed}`, 303);
+    return afterCalendarChange(c, year, covered ? 'year-covered' : 'year-uncovered', result.value.run);
   });
 }
 

@@ -11,7 +11,7 @@ import { Layout, type PageContext } from '../layout.tsx';
 import { Pagination } from '../components.tsx';
 import type { TransparencyData } from '../../../reports/dashboard.ts';
 import type { PublicResolvedPage } from '../../../queries/dashboard.ts';
-import { formatDay, formatMonth } from '../../../reports/report-labels.ts';
+import { formatDay, formatInstant, formatMonth } from '../../../reports/report-labels.ts';
 import { formatDateTime } from '../format.tsx';
 import { ChartBlock, DefinitionList, figure, IndicatorName, periodText, ReportAssets } from './common.tsx';
 
@@ -46,7 +46,7 @@ export function TransparencyPage(props: { ctx: PageContext; year: number; years:
           ))}
         </ul>
       </nav>
-      <p class="period-statement">{periodText(ctx, period)}</p>
+      <p class="period-statement">{periodText(ctx, period)} {t('dash.as_of', { at: formatInstant(new Date(data.asOf), locale) })}</p>
 
       <ul class="key-figures" aria-label={t('dash.key_figures')}>
         {KEY_CODES.map((code) => (
