@@ -22,7 +22,7 @@ import { parse } from 'csv-parse/sync';
 import { sql, type Kysely } from 'kysely';
 import type { DB, StoredTriageMetrics, TriageKind, TriageModelSource } from '../db/schema.ts';
 import { COMPLAINT_TYPES, type StaffUser } from '../domain/types.ts';
-import { computeMetrics, predict, stratifiedFolds, train, type TrainingExample, type TriageModel } from '../domain/triage/index.ts';
+import type { TrainingExample, TriageModel } from '../domain/triage/index.ts';
 import {
   agencyLabelExpression, noiseDecisionCondition, readTriageSettings, REGIONAL_AGENCY_KINDS, REGIONAL_AGENCY_LABEL,
   RELEVANCE_NOISE, RELEVANCE_REPORT, reportDecisionCondition, TRIAGE_KINDS, verifiedCondition,
@@ -30,6 +30,7 @@ import {
 import { logger } from '../logger.ts';
 import { CommandError, invalid, notFound } from './errors.ts';
 import { SEED_DIR } from './load-reference-data.ts';
+import { distinctLabels, trainTriageModel } from './triage-training-worker.ts';
 
 export const SEED_TRIAGE_FILE = path.join(SEED_DIR, 'triage-seed.csv');
 
@@ -37,13 +38,6 @@ export const SEED_TRIAGE_FILE = path.join(SEED_DIR, 'triage-seed.csv');
 export const SEED_NOISE_KINDS = ['sapaan', 'pujian', 'spam', 'politik', 'obrolan'] as const;
 const SEED_KINDS: readonly string[] = [...COMPLAINT_TYPES, ...SEED_NOISE_KINDS];
 
-/** Folds of the held-out split; one of them is the test set. */
-const HOLDOUT_FOLDS = 5;
-/** Fixed seeds, so that the same data gives the same split and the same model version. */
-const SPLIT_SEED = 42;
-const TRAINING_SEED = 1;
-/** Below this many examples no split is made and `metrics` stays null. */
-const MIN_EXAMPLES_FOR_SPLIT = 20;
 /**
  * Most recent decided reports used per kind. Training time grows with the
  * set (about 10 s of CPU for 5,000 reports, docs/triage.md), and older
@@ -131,11 +125,11 @@ export interface RetrainOptions {
 /**
  * Trains the requested kinds, stores each new version and activates it.
  *
- * NOTE: training runs on the calling thread and blocks its event loop. That
- * takes about 1 to 2 s per kind on the seed set. At 5,000 reports it is an
- * estimated 20 s per kind (two trainings, from the benchmark in
- * docs/triage.md). Where that matters, run jobs in their own process
- * (`JOBS=off` on the web processes).
+ * Training runs in a worker thread (see `trainTriageModel`), so the event
+ * loop keeps serving requests. It takes about 1 to 2 s per kind on the seed
+ * set. At 5,000 reports it is an estimated 20 s per kind (two trainings,
+ * from the benchmark in docs/triage.md), and the worker uses a CPU core
+ * for that long.
  *
  * @example
  * const outcomes = await retrainTriage(db);
@@ -263,13 +257,8 @@ async function seedExamples(db: Kysely<DB>, kind: Exclude<TriageKind, 'relevance
   return examples;
 }
 
-function distinctLabels(examples: TrainingExample[]): number {
-  return new Set(examples.map((example) => example.label)).size;
-}
-
 async function trainAndStore(db: Kysely<DB>, kind: TriageKind, set: TrainingSet, now: Date): Promise<RetrainOutcome> {
-  const { metrics, testSize } = holdOutMetrics(set.examples);
-  const model = train(set.examples, { seed: TRAINING_SEED, trainedAt: now });
+  const { model, metrics, testSize } = await trainTriageModel({ examples: set.examples, trainedAt: now });
   const base = { kind, version: model.version, source: set.source, trainingSize: set.examples.length, testSize, top1Accuracy: metrics?.top1Accuracy ?? null };
 
   const active = await db.selectFrom('triage_models').select('version').where('kind', '=', kind).where('active', '=', true).executeTakeFirst();
@@ -278,28 +267,6 @@ async function trainAndStore(db: Kysely<DB>, kind: TriageKind, set: TrainingSet,
   const id = await storeModel(db, kind, set, model, metrics, testSize);
   await activate(db, kind, id, now, null);
   return { ...base, status: 'trained' };
-}
-
-/** Measures a model trained on four fifths of the examples on the remaining fifth. */
-function holdOutMetrics(examples: TrainingExample[]): { metrics: StoredTriageMetrics | null; testSize: number } {
-  if (examples.length < MIN_EXAMPLES_FOR_SPLIT) return { metrics: null, testSize: 0 };
-  const folds = stratifiedFolds(examples.map((example) => example.label), HOLDOUT_FOLDS, SPLIT_SEED);
-  const trainPart = examples.filter((_, i) => folds[i] !== 0);
-  const testPart = examples.filter((_, i) => folds[i] === 0);
-  if (testPart.length === 0 || distinctLabels(trainPart) < 2) return { metrics: null, testSize: 0 };
-
-  const model = train(trainPart, { seed: TRAINING_SEED });
-  const rankings = testPart.map((example) => predict(model, example.text).slice(0, 3).map((suggestion) => suggestion.label));
-  const computed = computeMetrics(testPart.map((example) => example.label), rankings);
-  return {
-    testSize: testPart.length,
-    metrics: {
-      top1Accuracy: computed.top1Accuracy,
-      top3Accuracy: computed.top3Accuracy,
-      macroF1: computed.macroF1,
-      perLabel: computed.perLabel.map((row) => ({ label: row.label, precision: row.precision, recall: row.recall, f1: row.f1, support: row.support })),
-    },
-  };
 }
 
 async function storeModel(
