@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB, FaqArticle, FaqStatus } from '../db/schema.ts';
+import { maskPersonNames } from '../domain/person-names.ts';
 import { mayManageAnswers, redactIdentity } from '../domain/templates.ts';
 import { canSeeComplaint } from '../policies/complaints.ts';
 import { appendEvent, lockComplaint, requireText, staffUser, type CommandContext, type StaffUser, type Tx } from './context.ts';
@@ -144,8 +145,8 @@ export async function createFaqDraftFromComplaint(ctx: CommandContext, complaint
     const draft = await trx
       .insertInto('faq_articles')
       .values({
-        question: redactIdentity(complaint.description, identity).slice(0, FAQ_QUESTION_MAX),
-        answer: redactIdentity(answer.body, identity).slice(0, FAQ_ANSWER_MAX),
+        question: maskPersonNames(redactIdentity(complaint.description, identity)).slice(0, FAQ_QUESTION_MAX),
+        answer: maskPersonNames(redactIdentity(answer.body, identity)).slice(0, FAQ_ANSWER_MAX),
         category_id: complaint.category_id,
         agency_id: agencyId,
         status: 'draft',
