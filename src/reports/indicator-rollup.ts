@@ -52,10 +52,11 @@ export const ROLLUP_SLICES: readonly string[] = [
 ];
 
 /**
- * Below this many reports in a period the live computation is exact and
- * takes tens of milliseconds, so the rollup is not used.
+ * Below this many reports in a period the live computation is exact and fast,
+ * so the rollup is not used. A dashboard runs about ten indicator queries: at
+ * 8,000 reports live they took about 200 ms together (docs/benchmarks.md).
  */
-export const ROLLUP_MIN_RECEIVED = 10_000;
+export const ROLLUP_MIN_RECEIVED = 2_000;
 
 /**
  * An event id below the newest one may be missing when the refresh reads,
@@ -597,6 +598,13 @@ export async function readRollup(db: Kysely<DB>, query: RollupQuery, now = new D
   for (const dim of ROLLUP_DIMENSIONS) {
     const value = query.filters[dim];
     if (value !== undefined) conditions.push(sql`${sql.ref(dim)} = ${value}`);
+  }
+  if (minReceived > 0) {
+    // Below the threshold the caller computes live, so only the count is read, not the histograms.
+    const counted = await sql<{ n: string | null }>`
+      SELECT sum((figures->>'received')::int) AS n FROM indicator_rollup WHERE ${sql.join(conditions, sql` AND `)}
+    `.execute(db);
+    if (Number(counted.rows[0]?.n ?? 0) < minReceived) return null;
   }
   const rows = await sql<{ month: string; agency: string; category: string; channel: string; district: string; type: string; figures: Tally | string }>`
     SELECT to_char(month, 'YYYY-MM') AS month, agency, category, channel, district, type, figures
