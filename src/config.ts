@@ -24,6 +24,11 @@ export interface Config {
   cookieSecure: boolean;
   /** Whether background jobs (deadlines, auto-close) run in this process (`JOBS`, default on). */
   jobsEnabled: boolean;
+  /**
+   * How often the pending lists of the GIN indexes are merged, on PostgreSQL
+   * (`GIN_CLEAN_INTERVAL_MS`, default 300, 0 turns it off). See src/db/gin-cleaner.ts.
+   */
+  ginCleanIntervalMs: number;
   /** Chromium binary that prints the monthly recap as PDF (`CHROMIUM_PATH`, default /usr/bin/chromium). */
   chromiumPath: string;
   /** Messaging channels: webhook secrets, send credentials, provider base URLs (docs/channels.md). */
@@ -162,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     cookieSecure: env.COOKIE_SECURE ? env.COOKIE_SECURE === 'true' : publicUrl.startsWith('https://'),
     jobsEnabled: env.JOBS !== 'off',
+    ginCleanIntervalMs: parseWholeNumber('GIN_CLEAN_INTERVAL_MS', env.GIN_CLEAN_INTERVAL_MS, 300, 0, 3_600_000),
     chromiumPath: env.CHROMIUM_PATH || '/usr/bin/chromium',
     channels: loadChannelSettings(env),
   };

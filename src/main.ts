@@ -11,6 +11,7 @@ import { prepareDatabase } from './bootstrap.ts';
 import { DataDirLockedError } from './db/database.ts';
 import { countAdmins } from './commands/users.ts';
 import { startJobs } from './jobs/index.ts';
+import { startGinCleaner } from './db/gin-cleaner.ts';
 import { settleInboundProcessing } from './jobs/inbound.ts';
 import { createApp } from './web/app.ts';
 import { logger } from './logger.ts';
@@ -39,6 +40,8 @@ try {
 logger.info({ database: database.kind, dataDir: database.kind === 'pglite' ? config.dataDir : undefined }, 'database ready');
 
 const boss = config.jobsEnabled ? await startJobs(database.pool, database.db, config) : undefined;
+// Every process that writes complaints cleans the GIN pending lists, jobs or not: the merge would otherwise land on an intake request.
+const ginCleaner = database.kind === 'postgres' && config.ginCleanIntervalMs > 0 ? startGinCleaner(database.pool, config.ginCleanIntervalMs) : undefined;
 const app = createApp({ db: database.db, config });
 
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
@@ -67,6 +70,7 @@ async function shutdown(signal: string) {
     logger.error({ err: error }, 'job queue did not stop cleanly');
   }
   await settleInboundProcessing();
+  await ginCleaner?.stop();
   await database.close();
   process.exit(0);
 }
