@@ -24,6 +24,8 @@ Commands:
   import FILE --mapping MAPPING.json [--report FILE] [--dry-run]
                                 import historical complaints from CSV or XLSX
   triage evaluate|crossval ...  evaluate the text classifier (see docs/triage.md)
+  deadlines recompute           finish the deadline recomputes that calendar changes queued
+                                (the background job does this when jobs run)
 
 Environment: DATA_DIR (default ./data) or DATABASE_URL=postgres://...`;
 
@@ -90,6 +92,15 @@ async function tokenCreate(argv: string[]): Promise<number> {
   });
 }
 
+async function deadlinesRecompute(): Promise<number> {
+  const { runPendingRecomputes } = await import('../commands/recompute-deadlines.ts');
+  return withDatabase(async ({ db }) => {
+    const finished = await runPendingRecomputes(db);
+    console.log(finished === 0 ? 'No deadline recompute was waiting.' : `Finished ${finished} deadline recompute run(s).`);
+    return 0;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, sub, ...rest] = argv;
   switch (command) {
@@ -111,6 +122,9 @@ async function main(argv: string[]): Promise<number> {
       const { runImportCli } = await import('./import.ts');
       return runImportCli(argv.slice(1), withDatabase);
     }
+    case 'deadlines':
+      if (sub === 'recompute') return deadlinesRecompute();
+      break;
     case 'triage': {
       const { runTriageCli } = await import('./triage.ts');
       return runTriageCli(argv.slice(1));
