@@ -16,8 +16,9 @@
  *   their ids, which only grow. An id missing below the newest one may
  *   belong to a transaction not yet committed, so it is looked for again.
  * - `readRollup` answers an indicator query from the stored rows when the
- *   period is made of whole months, every month in it has been rolled up,
- *   the filters and grouping are one of the stored slices, and the period
+ *   period is made of whole months, the first refresh has finished (after
+ *   it, a month without rows had no reports), the filters and grouping are
+ *   one of the stored slices, and the period
  *   holds at least `ROLLUP_MIN_RECEIVED` reports. Otherwise the caller
  *   computes the figures from the complaints, which is exact and, below that
  *   size, fast enough.
