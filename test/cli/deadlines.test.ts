@@ -1,19 +1,16 @@
 /** `aduan deadlines recompute` finishes a recompute that a calendar change queued, in its own process. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { prepareDatabase } from '../../src/bootstrap.ts';
 import { receiveComplaint } from '../../src/commands/receive-complaint.ts';
 import { recomputeAfterCalendarChange, recomputeSettings } from '../../src/commands/recompute-deadlines.ts';
 import { addCalendarDays, wibDate } from '../../src/domain/time.ts';
+import { runAduan } from '../support/cli.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(ROOT, 'bin', 'aduan.js');
 let dataDir: string;
 
 before(() => {
@@ -21,18 +18,8 @@ before(() => {
 });
 after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-function aduan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function aduan(args: string[]) {
+  return runAduan(args, { dataDir });
 }
 
 test('deadlines recompute finishes a queued run', async () => {

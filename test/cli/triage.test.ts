@@ -1,17 +1,14 @@
 /** `aduan triage evaluate` and `crossval` with location options, run as separate processes on made-up CSV files. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { locationWord } from '../../src/cli/triage.ts';
 import { tokenize } from '../../src/domain/triage/normalize.ts';
+import { runAduan } from '../support/cli.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(ROOT, 'bin', 'aduan.js');
 let dataDir: string;
 
 const GROUPS = ['--group-label', '^Kelurahan =>Kelurahan (sesuai lokasi)', '--group-label', '^Kecamatan =>Kecamatan (sesuai lokasi)'];
@@ -45,19 +42,8 @@ before(() => {
 });
 after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-function aduan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'triage', ...args], {
-      cwd: dataDir,
-      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function aduan(args: string[]) {
+  return runAduan(['triage', ...args], { dataDir, cwd: dataDir });
 }
 
 function lastJsonLine(stdout: string): Record<string, any> {
