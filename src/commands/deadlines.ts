@@ -104,31 +104,38 @@ export function nextDueAt(clocks: ClockStates): Date | null {
   return next;
 }
 
-/** Keeps the complaint's working-time response metrics and next due instant in step with its answers and clocks. */
-async function refreshComplaintMetrics(db: Queryable, complaint: Complaint, calendar: WorkingCalendar, nextDue: Date | null): Promise<void> {
+/** Column values that `refreshDeadlines` keeps on the complaint itself. */
+export interface ComplaintMetrics {
+  first_response_working_hours: number | null;
+  first_response_working_days: number | null;
+  resolution_working_hours: number | null;
+  resolution_working_days: number | null;
+  next_due_at: Date | null;
+}
+
+/** Computes the working-time response metrics and the next due instant of a complaint. */
+export function complaintMetrics(calendar: WorkingCalendar, complaint: Complaint, clocks: ClockStates): ComplaintMetrics {
   const firstResponse = workingTimeTo(calendar, complaint.received_at, complaint.first_response_at);
   const resolution = workingTimeTo(calendar, complaint.received_at, complaint.resolved_at);
+  return {
+    first_response_working_hours: firstResponse.hours,
+    first_response_working_days: firstResponse.days,
+    resolution_working_hours: resolution.hours,
+    resolution_working_days: resolution.days,
+    next_due_at: nextDueAt(clocks),
+  };
+}
+
+/** Returns whether the stored columns of a complaint differ from freshly computed metrics. */
+export function metricsChanged(complaint: Complaint, metrics: ComplaintMetrics): boolean {
   const storedNextDue = complaint.next_due_at ? new Date(complaint.next_due_at).getTime() : null;
-  if (
-    firstResponse.hours === complaint.first_response_working_hours &&
-    firstResponse.days === complaint.first_response_working_days &&
-    resolution.hours === complaint.resolution_working_hours &&
-    resolution.days === complaint.resolution_working_days &&
-    storedNextDue === (nextDue ? nextDue.getTime() : null)
-  ) {
-    return;
-  }
-  await db
-    .updateTable('complaints')
-    .set({
-      first_response_working_hours: firstResponse.hours,
-      first_response_working_days: firstResponse.days,
-      resolution_working_hours: resolution.hours,
-      resolution_working_days: resolution.days,
-      next_due_at: nextDue,
-    })
-    .where('id', '=', complaint.id)
-    .execute();
+  return (
+    metrics.first_response_working_hours !== complaint.first_response_working_hours ||
+    metrics.first_response_working_days !== complaint.first_response_working_days ||
+    metrics.resolution_working_hours !== complaint.resolution_working_hours ||
+    metrics.resolution_working_days !== complaint.resolution_working_days ||
+    (metrics.next_due_at?.getTime() ?? null) !== storedNextDue
+  );
 }
 
 /** Column values of one `complaint_deadlines` row, without `complaint_id`. */
@@ -173,7 +180,8 @@ export async function refreshDeadlines(db: Queryable, complaint: Complaint, now:
     loadCalendar(db),
   ]);
   const clocks = computeClocks(events, settings, calendar, now);
-  await refreshComplaintMetrics(db, complaint, calendar, nextDueAt(clocks));
+  const metrics = complaintMetrics(calendar, complaint, clocks);
+  if (metricsChanged(complaint, metrics)) await db.updateTable('complaints').set(metrics).where('id', '=', complaint.id).execute();
   const rows = deadlineRows(clocks).map((row) => ({ complaint_id: complaint.id, ...row }));
   await db
     .insertInto('complaint_deadlines')
@@ -218,7 +226,7 @@ export async function recomputeOpenDeadlines(db: Queryable, options: { categoryI
     if (batch.length === 0) return count;
     await db.transaction().execute(async (trx) => {
       for (const complaint of batch) await refreshDeadlines(trx, complaint, options.now ?? new Date());
-      // Recomputed clocks write no event, so the indicator rollup is told which months to redo.
+      // Recomputed clocks write no event, so their months are marked for the indicator rollup.
       await markRollupMonthsOfComplaints(trx, batch.map((complaint) => complaint.id));
     });
     count += batch.length;

@@ -179,7 +179,7 @@ export async function saveCategory(ctx: CommandContext, input: CategoryInput, ca
     category = await ctx.db.updateTable('categories').set(values).where('id', '=', categoryId).returningAll().executeTakeFirst();
     if (!category) throw new CommandError('not_found', `category ${categoryId} not found`, 'error.not_found.category');
   }
-  // Intake reads categories from a per-process cache; this process sees the change at once.
+  // Intake reads categories from a per-process cache, so this process clears it to use the change at once.
   invalidateReferenceCache();
   const recomputed = await recomputeOpenDeadlines(ctx.db, { categoryId: category.id, now: ctx.now });
   logger.info({ adminId: admin.id, categoryId: category.id, recomputed }, categoryId === undefined ? 'category added' : 'category updated');

@@ -25,7 +25,7 @@ import type { WorkingCalendar } from '../domain/calendar.ts';
 import { OPEN_STATUSES } from '../domain/lifecycle.ts';
 import { computeClocks, type ComplaintEvent } from '../domain/sla.ts';
 import { logger } from '../logger.ts';
-import { deadlineRows, invalidateCalendarCache, loadCalendar, nextDueAt, slaSettingsOfCategory, workingTimeTo, type DeadlineRow } from './deadlines.ts';
+import { complaintMetrics, deadlineRows, invalidateCalendarCache, loadCalendar, metricsChanged, slaSettingsOfCategory, type DeadlineRow } from './deadlines.ts';
 
 /**
  * Complaints per batch transaction. The batch's complaint rows stay locked
@@ -310,17 +310,16 @@ export async function recomputeComplaints(
       deadlineWrites.push({ complaint_id: complaint.id, ...row });
       changedIds.add(complaint.id);
     }
-    const firstResponse = workingTimeTo(calendar, complaint.received_at, complaint.first_response_at);
-    const resolution = workingTimeTo(calendar, complaint.received_at, complaint.resolved_at);
-    const nextDue = nextDueAt(clocks);
-    if (
-      firstResponse.hours !== complaint.first_response_working_hours ||
-      firstResponse.days !== complaint.first_response_working_days ||
-      resolution.hours !== complaint.resolution_working_hours ||
-      resolution.days !== complaint.resolution_working_days ||
-      !sameInstant(complaint.next_due_at === null ? null : new Date(complaint.next_due_at), nextDue)
-    ) {
-      complaintWrites.push({ id: complaint.id, frh: firstResponse.hours, frd: firstResponse.days, rh: resolution.hours, rd: resolution.days, nextDue });
+    const metrics = complaintMetrics(calendar, complaint, clocks);
+    if (metricsChanged(complaint, metrics)) {
+      complaintWrites.push({
+        id: complaint.id,
+        frh: metrics.first_response_working_hours,
+        frd: metrics.first_response_working_days,
+        rh: metrics.resolution_working_hours,
+        rd: metrics.resolution_working_days,
+        nextDue: metrics.next_due_at,
+      });
       changedIds.add(complaint.id);
     }
   }
@@ -336,7 +335,7 @@ export async function recomputeComplaints(
                   ${column('rh')}::float8[], ${column('rd')}::int[], ${column('nextDue')}::timestamptz[]) AS v(id, frh, frd, rh, rd, next_due)
       WHERE c.id = v.id`.execute(trx);
   }
-  // Changed clocks write no event, so the indicator rollup is told which months to redo.
+  // Changed clocks write no event, so their months are marked for the indicator rollup.
   await markRollupMonthsOfComplaints(trx, [...changedIds]);
   return changedIds.size;
 }

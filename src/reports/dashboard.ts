@@ -11,7 +11,7 @@ import type { DB } from '../db/schema.ts';
 import { CHANNELS, type Channel } from '../domain/types.ts';
 import { addCalendarDays, wibDate } from '../domain/time.ts';
 import { backlogByAge, computeIndicators, overdueByAgency, TIME_ZONE } from './indicators.ts';
-import { readNowSnapshot, readRollup, readWeeklyRollup, snapshotBacklog } from './indicator-rollup.ts';
+import { chooseFigureSource, readWeeklyRollup, snapshotBacklog } from './indicator-rollup.ts';
 import {
   countByWeekAndChannel, countOverdue, loadCodeNames, ratingDistribution, type CodeNames, type PeriodFilter,
 } from '../queries/dashboard.ts';
@@ -120,13 +120,9 @@ export async function buildDashboard(
   db: Kysely<DB>, filter: PeriodFilter, now = new Date(), options: { rollupMinReceived?: number } = {},
 ): Promise<DashboardData> {
   const base = { from: filter.from, to: filter.to, agency: filter.agency };
-  // A large period that has been rolled up is read from the rollup, the weekly chart and the ratings included.
-  const rollup = await readRollup(db, { from: filter.from, to: filter.to, filters: { agency: filter.agency } }, now, options.rollupMinReceived);
+  // A large period that has been rolled up is read from the rollup, the weekly chart, ratings and open reports included.
+  const { rollup, snapshot, indicatorOptions: source } = await chooseFigureSource(db, filter, now, options.rollupMinReceived);
   const rolledUpTotals = rollup?.groups.get('all');
-  // Every figure of one dashboard comes from the same source, also slices too small for the rollup on their own.
-  const source = { source: rollup ? 'rollup' : 'live' } as const;
-  // Open and overdue reports come from the snapshot taken with the rollup, when there is one.
-  const snapshot = rollup ? await readNowSnapshot(db) : null;
   const [totals, byAgency, byCategory, byDistrict, byMonth, weekly, ratings, backlog, overdue, overdueNow, names] = await Promise.all([
     computeIndicators(db, base, now, source),
     computeIndicators(db, { ...base, groupBy: 'agency' }, now, source),

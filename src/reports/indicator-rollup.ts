@@ -15,7 +15,7 @@
  *   first run every month that has complaints. New events are found through
  *   their ids, which only grow. An id missing below the newest one may
  *   belong to a transaction not yet committed, so it is looked for again.
- * - `readRollup` answers an indicator query from the stored rows when the
+ * - `readRollup` computes an indicator query from the stored rows when the
  *   period is made of whole months, the first refresh has finished (after
  *   it, a month without rows had no reports), the filters and grouping are
  *   one of the stored slices, and the period
@@ -34,7 +34,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { addCalendarDays, startOfWibDay, wibDate } from '../domain/time.ts';
 import { logger } from '../logger.ts';
-import { AGE_BUCKETS, backlogByAgencyAndAge, overdueByAgency } from './indicators.ts';
+import { AGE_BUCKETS, backlogByAgencyAndAge, clockAndReopenJoins, overdueByAgency } from './indicators.ts';
 
 export const TIME_ZONE = 'Asia/Jakarta';
 
@@ -326,19 +326,13 @@ export function lastDayOfMonth(month: string): string {
 }
 
 /**
- * Reads one month's complaints. The clock states follow indicators.ts: a
- * clock is decided when it stopped, or when its deadline passed while it
- * ran (a paused clock is undecided); `now` is the refresh time. One LATERAL lookup pivots the three clocks
- * of each complaint through the deadlines' primary key, and `reopened`
- * events are looked up only from the month's start, because a complaint can
- * only be reopened after it was received.
+ * Reads one month's complaints, with their clocks and reopening read through
+ * the same joins as the live computation (`clockAndReopenJoins`). `now` is
+ * the refresh time.
  */
 async function readFacts(db: Kysely<DB>, month: string, now: Date): Promise<FactRow[]> {
   const start = startOfWibDay(`${month}-01`);
   const end = startOfWibDay(`${nextMonth(month)}-01`);
-  const state = (clock: string) => sql`max(CASE WHEN d.clock = ${clock} THEN
-      CASE WHEN d.status = 'met' THEN 'met'
-           WHEN d.status = 'breached' OR (d.status = 'running' AND d.due_at < ${now}) THEN 'missed' END END)`;
   const result = await sql<FactRow>`
     SELECT to_char(timezone(${TIME_ZONE}, c.received_at), 'YYYY-MM-DD') AS day,
       coalesce(a.code, '-') AS agency, coalesce(cat.code, '-') AS category, c.channel,
@@ -355,14 +349,7 @@ async function readFacts(db: Kysely<DB>, month: string, now: Date): Promise<Fact
     FROM complaints c
     LEFT JOIN agencies a ON a.id = c.agency_id
     LEFT JOIN categories cat ON cat.id = c.category_id
-    LEFT JOIN LATERAL (
-      SELECT ${state('verification')} AS verification, ${state('first_follow_up')} AS follow_up, ${state('resolution')} AS resolution
-      FROM complaint_deadlines d
-      WHERE d.complaint_id = c.id AND d.clock IN ('verification', 'first_follow_up', 'resolution')
-    ) k ON true
-    LEFT JOIN (
-      SELECT DISTINCT complaint_id FROM complaint_events WHERE type = 'reopened' AND at >= ${start}
-    ) reopened ON reopened.complaint_id = c.id
+    ${clockAndReopenJoins(now, start)}
     WHERE c.received_at >= ${start} AND c.received_at < ${end} AND c.status <> 'archived'
   `.execute(db);
   return result.rows;
@@ -628,7 +615,11 @@ export async function readRollup(db: Kysely<DB>, query: RollupQuery, now = new D
     received += tally.received;
   }
   if (received < minReceived) return null;
-  const sorted = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  // Code-point order, the same on every machine, unlike localeCompare.
+  const sorted = [...groups.entries()].sort(([a], [b]) => {
+    if (a === b) return 0;
+    return a < b ? -1 : 1;
+  });
   return { groups: new Map(sorted), asOf, received };
 }
 
@@ -689,4 +680,28 @@ export function snapshotBacklog(snapshot: NowSnapshot, agency?: string): { bucke
       .filter(([code]) => agency === undefined || code === agency)
       .reduce((sum, [, counts]) => sum + (counts[bucket.code] ?? 0), 0),
   }));
+}
+
+/** The source of every figure of one page (dashboard or recap), so that its figures agree. */
+export interface FigureSource {
+  /** The rollup's tallies of the whole period, or null when the page is computed live. */
+  rollup: RollupAnswer | null;
+  /** Open and overdue reports as of the rollup's refresh; null when live. */
+  snapshot: NowSnapshot | null;
+  /** Options for `computeIndicators`: slices too small for the rollup on their own still use it. */
+  indicatorOptions: { source: 'rollup' | 'live' };
+}
+
+/**
+ * Decides whether a page of figures for one period (and agency) is read from
+ * the rollup, and reads the snapshot of open reports when it is.
+ *
+ * @example const source = await chooseFigureSource(db, { from: '2026-01-01', to: '2026-06-30' })
+ */
+export async function chooseFigureSource(
+  db: Kysely<DB>, period: { from: string; to: string; agency?: string }, now = new Date(), minReceived?: number,
+): Promise<FigureSource> {
+  const rollup = await readRollup(db, { from: period.from, to: period.to, filters: { agency: period.agency } }, now, minReceived);
+  const snapshot = rollup ? await readNowSnapshot(db) : null;
+  return { rollup, snapshot, indicatorOptions: { source: rollup ? 'rollup' : 'live' } };
 }

@@ -141,6 +141,35 @@ export function validateIndicatorFilters(filters: IndicatorFilters): void {
 }
 
 /**
+ * Returns the joins that both the live computation and the rollup read each
+ * complaint's clocks and reopening through, so both count alike:
+ * - `k.verification`, `k.follow_up`, `k.resolution`: 'met', 'missed', or null
+ *   while undecided. A clock is decided when it stopped, or when its deadline
+ *   passed while it ran. A paused clock is undecided, because the end of the
+ *   hold moves its deadline.
+ * - `reopened.complaint_id`: not null when the complaint was ever reopened.
+ * One LATERAL lookup per complaint pivots its three clocks through the
+ * deadlines' primary key, so the cost follows the complaints selected rather
+ * than the size of complaint_deadlines. `receivedFrom` bounds the reopened
+ * events read, because a complaint is reopened only after it was received.
+ */
+export function clockAndReopenJoins(now: Date, receivedFrom: Date): RawBuilder<unknown> {
+  const clockState = (clock: string) => sql`max(CASE WHEN d.clock = ${clock} THEN
+      CASE WHEN d.status = 'met' THEN 'met'
+           WHEN d.status = 'breached' OR (d.status = 'running' AND d.due_at < ${now}) THEN 'missed' END END)`;
+  return sql`
+    LEFT JOIN LATERAL (
+      SELECT ${clockState('verification')} AS verification, ${clockState('first_follow_up')} AS follow_up,
+        ${clockState('resolution')} AS resolution
+      FROM complaint_deadlines d
+      WHERE d.complaint_id = c.id AND d.clock IN ('verification', 'first_follow_up', 'resolution')
+    ) k ON true
+    LEFT JOIN (
+      SELECT DISTINCT complaint_id FROM complaint_events WHERE type = 'reopened' AND at >= ${receivedFrom}
+    ) reopened ON reopened.complaint_id = c.id`;
+}
+
+/**
  * Computes every indicator for the period, one row per group.
  *
  * Example: computeIndicators(db, { from: '2026-01-01', to: '2026-01-31', groupBy: 'agency' })
@@ -166,14 +195,6 @@ export async function computeIndicators(
   if (filters.type) conditions.push(sql`c.type = ${filters.type}`);
   const where = sql.join(conditions, sql` AND `);
 
-  // A clock counts as decided when it stopped, or when its deadline passed while it ran:
-  // 'met', 'missed', or null while undecided. A paused clock is undecided, because the
-  // end of the hold moves its deadline. One LATERAL lookup per complaint pivots its
-  // three clocks through the deadlines' primary key, so the cost follows the complaints
-  // selected rather than the size of complaint_deadlines.
-  const clockState = (clock: string) => sql`max(CASE WHEN d.clock = ${clock} THEN
-      CASE WHEN d.status = 'met' THEN 'met'
-           WHEN d.status = 'breached' OR (d.status = 'running' AND d.due_at < ${now}) THEN 'missed' END END)`;
   const result = await sql<Record<string, unknown>>`
     SELECT ${group} AS grp,
       count(*) AS received,
@@ -206,16 +227,7 @@ export async function computeIndicators(
     FROM complaints c
     LEFT JOIN agencies a ON a.id = c.agency_id
     LEFT JOIN categories cat ON cat.id = c.category_id
-    LEFT JOIN LATERAL (
-      SELECT ${clockState('verification')} AS verification, ${clockState('first_follow_up')} AS follow_up,
-        ${clockState('resolution')} AS resolution
-      FROM complaint_deadlines d
-      WHERE d.complaint_id = c.id AND d.clock IN ('verification', 'first_follow_up', 'resolution')
-    ) k ON true
-    -- A complaint can only be reopened after it was received, so older events need not be read.
-    LEFT JOIN (
-      SELECT DISTINCT complaint_id FROM complaint_events WHERE type = 'reopened' AND at >= ${startOfWibDay(filters.from)}
-    ) reopened ON reopened.complaint_id = c.id
+    ${clockAndReopenJoins(now, startOfWibDay(filters.from))}
     WHERE ${where}
     GROUP BY 1
     ORDER BY 1
@@ -239,7 +251,7 @@ function roundIndicators(values: Record<string, unknown>): Record<string, number
   return indicators;
 }
 
-/** The same result from the monthly rollup, or null when the rollup cannot answer (see indicator-rollup.ts). */
+/** Computes the same result from the monthly rollup, or returns null when the rollup cannot serve the query (see indicator-rollup.ts). */
 async function computeFromRollup(db: Kysely<DB>, filters: IndicatorFilters, now: Date, minReceived?: number): Promise<IndicatorResult | null> {
   const answer = await readRollup(db, {
     from: filters.from,

@@ -20,7 +20,7 @@ import { CHANNELS, type Channel } from '../domain/types.ts';
 import { wibDate } from '../domain/time.ts';
 import { logger } from '../logger.ts';
 import { backlogByAge, computeIndicators, overdueByAgency, TIME_ZONE } from './indicators.ts';
-import { readNowSnapshot, readRollup, snapshotBacklog } from './indicator-rollup.ts';
+import { chooseFigureSource, snapshotBacklog } from './indicator-rollup.ts';
 import { compareLeague, type Figures, type LeagueRow } from './dashboard.ts';
 import { loadCodeNames } from '../queries/dashboard.ts';
 import {
@@ -151,9 +151,10 @@ export async function collectMonthlyReport(db: Kysely<DB>, scope: { month: strin
   const agency = await agencyOf(db, scope.agency);
   const filter = { from: period.from, to: period.to, agency: agency?.code };
   // A large month that has been rolled up is read from the rollup, open and overdue reports from its snapshot.
-  const rollup = await readRollup(db, { from: filter.from, to: filter.to, filters: { agency: filter.agency } }, now);
-  const source = { source: rollup ? 'rollup' : 'live' } as const;
-  const snapshot = rollup ? await readNowSnapshot(db) : null;
+  const { rollup, snapshot, indicatorOptions: source } = await chooseFigureSource(db, filter, now);
+  // The regency's recap lists overdue reports per agency; an agency's recap does not.
+  let overdueRows: Promise<{ agency: string | null; name: string | null; overdue: number }[]> = Promise.resolve([]);
+  if (!agency) overdueRows = snapshot ? Promise.resolve(snapshot.overdue) : overdueByAgency(db, now);
   const [totals, byChannel, byAgency, byCategory, byDistrict, backlog, overdue, names] = await Promise.all([
     computeIndicators(db, filter, now, source),
     computeIndicators(db, { ...filter, groupBy: 'channel' }, now, source),
@@ -161,7 +162,7 @@ export async function collectMonthlyReport(db: Kysely<DB>, scope: { month: strin
     computeIndicators(db, { ...filter, groupBy: 'category' }, now, source),
     computeIndicators(db, { ...filter, groupBy: 'district' }, now, source),
     snapshot ? snapshotBacklog(snapshot, agency?.code) : backlogByAge(db, now, agency?.code),
-    agency ? Promise.resolve([]) : snapshot ? snapshot.overdue : overdueByAgency(db, now),
+    overdueRows,
     loadCodeNames(db),
   ]);
 
@@ -173,7 +174,7 @@ export async function collectMonthlyReport(db: Kysely<DB>, scope: { month: strin
     ...period,
     timeZone: TIME_ZONE,
     generatedAt: now,
-    asOf: rollup ? new Date(totals.asOf) : now,
+    asOf: new Date(totals.asOf),
     agency: agency ? { code: agency.code, name: agency.name } : null,
     totals: totals.rows[0]?.indicators ?? { received: 0 },
     byChannel: CHANNELS.filter((channel) => channelFigures.has(channel)).map((channel) => ({ channel, figures: channelFigures.get(channel)! })),
