@@ -17,7 +17,7 @@ import type pg from 'pg';
 import { WHATSAPP_MAX_TEXT_LENGTH } from '../src/channels/whatsapp/send.ts';
 import { Random } from './lib/random.ts';
 import { note, type Report } from './lib/report.ts';
-import { startNodeServer, type RunningServer } from './lib/server.ts';
+import { ADUAN_START, startNodeServer, type RunningServer } from './lib/server.ts';
 
 /** Synthetic senders, 6281200000000 to 6281200004999, so that many messages thread onto an earlier report. */
 const SENDERS = 5_000;
@@ -49,7 +49,7 @@ export interface Delivery {
  * port on 127.0.0.1.
  */
 export function startWebhookServer(databaseUrl: string): Promise<RunningServer> {
-  return startNodeServer('src/main.ts', {
+  return startNodeServer(ADUAN_START, {
     LOG_LEVEL: 'warn',
     JOBS: 'off',
     DATABASE_URL: databaseUrl,

@@ -25,8 +25,13 @@ let database: Awaited<ReturnType<typeof prepareDatabase>>;
 // TurboFan alone, which made start-up 3 to 5 s longer on a busy 2-core
 // machine (docs/benchmarks.md, Memory). The flag must be set before PGlite
 // compiles its module, and applies to this process only.
-// NOTE: its effect on PGlite's query speed was not measured reliably.
-if (!config.databaseUrl) v8.setFlagsFromString('--no-liftoff');
+// Lazy compilation compiles a function on its first call only, so the many
+// PostgreSQL functions an Aduan server never calls take no code memory.
+// NOTE: their effect on PGlite's query speed was not measured reliably.
+if (!config.databaseUrl) {
+  v8.setFlagsFromString('--no-liftoff');
+  v8.setFlagsFromString('--wasm-lazy-compilation');
+}
 try {
   database = await prepareDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 } catch (error) {

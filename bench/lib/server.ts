@@ -1,5 +1,6 @@
 /**
- * Child processes under test: the Aduan server (`src/main.ts`) and the
+ * Child processes under test: the Aduan server, started as `npm start`
+ * starts it (`scripts/start.sh`: compiled JavaScript in build/), and the
  * bare Hono server of the ceiling benchmark. Each listens on a free port on
  * 127.0.0.1 and is stopped by its own pid.
  */
@@ -13,6 +14,8 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 // A fresh PGlite folder may first build the migrated snapshot, which takes seconds.
 const START_TIMEOUT_MS = 120_000;
+/** What `npm start` runs. */
+export const ADUAN_START = 'scripts/start.sh';
 const STOP_TIMEOUT_MS = 15_000;
 // Output kept from a child, shown when it fails to start.
 const MAX_OUTPUT_CHARS = 8_000;
@@ -38,12 +41,15 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts `node --import tsx <script>` with `env` added to this process's
- * environment and waits until GET `readyPath` responds with 200.
+ * Starts `script` with `env` added to this process's environment and waits
+ * until GET `readyPath` responds with 200. A shell script runs under `sh`
+ * (which hands its process to node with `exec`, so the pid is the
+ * server's); a TypeScript file runs under `node --import tsx`.
  */
 export async function startNodeServer(script: string, env: Record<string, string>, readyPath: string): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const [command, args] = script.endsWith('.sh') ? ['sh', [script]] : [process.execPath, ['--import', 'tsx', script]];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -91,7 +97,7 @@ export function startAduan(options: { databaseUrl?: string; dataDir?: string; jo
   const env: Record<string, string> = { LOG_LEVEL: 'warn', JOBS: options.jobs ? 'on' : 'off' };
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
   if (options.dataDir) env.DATA_DIR = options.dataDir;
-  return startNodeServer('src/main.ts', env, '/health');
+  return startNodeServer(ADUAN_START, env, '/health');
 }
 
 /** Resident set size of a process in MiB, from VmRSS in /proc/<pid>/status. */

@@ -48,6 +48,27 @@ export type ActiveModels = Partial<Record<TriageKind, TriageModel>>;
 // stale; only versions that are active somewhere are kept.
 const modelCache = new Map<string, TriageModel>();
 
+/** Active model versions by kind, without loading the models themselves. */
+export async function activeModelVersions(db: Kysely<DB>): Promise<Partial<Record<TriageKind, string>>> {
+  const rows = await db.selectFrom('triage_models').select(['kind', 'version']).where('active', '=', true).execute();
+  return Object.fromEntries(rows.map((row) => [row.kind, row.version]));
+}
+
+/**
+ * Drops every parsed model from this process's cache. The next
+ * `loadActiveModels` parses them again from the database. A model trained
+ * on a large instance holds tens of MiB, which an idle server should not
+ * keep (docs/benchmarks.md, Memory).
+ */
+export function releaseModelCache(): void {
+  modelCache.clear();
+}
+
+/** Parsed models this process holds; for tests and diagnostics. */
+export function cachedModelCount(): number {
+  return modelCache.size;
+}
+
 /**
  * Loads the active model of each kind, parsing a version only the first
  * time this process loads it. A kind whose stored model cannot be parsed is

@@ -86,8 +86,8 @@ function holdOutMetrics(examples: TrainingExample[]): { metrics: StoredTriageMet
   };
 }
 
-/** Tail of the queue that lets one training run at a time in this process. */
-let trainingQueue: Promise<unknown> = Promise.resolve();
+/** Tail of the queue that lets one training run at a time in this process. It settles to nothing, so it never keeps the last model alive. */
+let trainingQueue: Promise<void> = Promise.resolve();
 
 /**
  * Runs `trainWithHoldOut` in a worker thread, one run at a time per
@@ -101,7 +101,7 @@ let trainingQueue: Promise<unknown> = Promise.resolve();
  */
 export function trainTriageModel(job: TrainingJob, thread: TrainingThread = 'worker'): Promise<TrainedModel> {
   const run = trainingQueue.then(() => (thread === 'worker' ? trainInWorker(job) : trainWithHoldOut(job)));
-  trainingQueue = run.catch(() => undefined);
+  trainingQueue = run.then(() => undefined, () => undefined);
   return run;
 }
 
@@ -133,10 +133,13 @@ async function trainInWorker(job: TrainingJob): Promise<TrainedModel> {
 function startWorker(job: TrainingJob): Worker {
   const moduleUrl = import.meta.url;
   let tsxApiUrl: string | null = null;
-  try {
-    tsxApiUrl = import.meta.resolve('tsx/esm/api');
-  } catch {
-    // Without tsx the module must be JavaScript, which a worker loads without a loader.
+  // Compiled JavaScript (build/, what `npm start` runs) needs no loader.
+  if (moduleUrl.endsWith('.ts')) {
+    try {
+      tsxApiUrl = import.meta.resolve('tsx/esm/api');
+    } catch {
+      // Without tsx the module cannot load; the caller trains on its own thread.
+    }
   }
   const register = tsxApiUrl === null
     ? 'Promise.resolve()'

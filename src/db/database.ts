@@ -10,6 +10,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { DB } from './schema.ts';
+import type { PGliteOptions } from '@electric-sql/pglite';
 
 // node-postgres returns int8 as strings and DATE as a local-time Date. Ids
 // and counts fit in a double, and calendar dates must stay plain YYYY-MM-DD
@@ -21,11 +22,13 @@ pg.types.setTypeParser(1082, (value: string) => value);
  * PostgreSQL settings of the embedded database. PGlite 0.5 starts with
  * PostgreSQL's default `shared_buffers` of 128MB inside its WebAssembly
  * memory, which cannot shrink once grown. In a probe of PGlite alone, that
- * buffer pool made the process 110 to 140 MiB larger than with 16MB. A PGlite database is one session whose
- * data files stay in the operating system's page cache, so a small pool
- * costs little.
+ * buffer pool made the process 110 to 140 MiB larger than with 16MB, and
+ * 8MB saved about 5 MiB more. A PGlite database is one session whose data
+ * files stay in the operating system's page cache, so a small pool costs
+ * little: intake rates with 8MB and 16MB were within the noise of a busy
+ * machine (docs/benchmarks.md, Memory).
  */
-const PGLITE_SETTINGS = ['shared_buffers=16MB'];
+const PGLITE_SETTINGS = ['shared_buffers=8MB'];
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -82,17 +85,22 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database
     fs.mkdirSync(dataDir, { recursive: true });
     lockPath = acquireDataDirLock(dataDir);
   }
-  const pglite = new PGlite({
+  const options: PGliteOptions = {
     dataDir,
     loadDataDir,
     extensions: { pg_trgm },
     startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])],
-  });
+  };
+  const pglite = new PGlite(options);
   try {
     await pglite.waitReady;
   } catch (error) {
     if (lockPath) fs.rmSync(lockPath, { force: true });
     throw error;
+  } finally {
+    // PGlite 0.5.17 keeps its options object for the life of the instance,
+    // and with it the snapshot (5 MiB) it has already unpacked.
+    delete options.loadDataDir;
   }
   const pool = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });

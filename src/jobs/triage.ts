@@ -14,9 +14,9 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type PgBoss from 'pg-boss';
-import type { DB } from '../db/schema.ts';
+import type { DB, TriageKind } from '../db/schema.ts';
 import {
-  loadActiveModels, MAX_SCORING_ATTEMPTS, recordScoringFailure, triageComplaint, type ActiveModels,
+  activeModelVersions, loadActiveModels, MAX_SCORING_ATTEMPTS, recordScoringFailure, releaseModelCache, triageComplaint,
 } from '../commands/triage-complaint.ts';
 import { claimRetrainRequest, ensureTriageModels, retrainTriage, type RetrainOutcome } from '../commands/retrain-triage.ts';
 import { readTriageSettings } from '../queries/triage.ts';
@@ -28,6 +28,9 @@ export const TRIAGE_RETRAIN_QUEUE = 'triage-retrain';
 export const RETRAIN_CRON = '30 1 * * *';
 /** Reports scored per run; the next run, a minute later, takes the rest. */
 const SCORE_BATCH = 200;
+/** Consecutive runs (one a minute) with nothing to score after which the parsed models are dropped from memory. */
+export const IDLE_RUNS_BEFORE_RELEASE = 10;
+let idleRuns = 0;
 
 export interface ScoringRunResult {
   /** Retrain outcomes of this run (seed bootstrap or a requested retrain). */
@@ -50,12 +53,22 @@ export async function runTriageScoring(db: Kysely<DB>, now = new Date()): Promis
   retrained.push(...(await ensureTriageModels(db, { now })));
   if (await claimRetrainRequest(db)) retrained.push(...(await retrainTriage(db, { now })));
 
+  const result: ScoringRunResult = { retrained, triaged: 0, lowPriority: 0, failed: 0 };
+  // Most runs find nothing to score. Asking with the active versions first
+  // keeps the models out of memory until a report needs them, and a server
+  // that stays idle for IDLE_RUNS_BEFORE_RELEASE runs lets them go again.
+  if ((await pendingComplaintIds(db, await activeModelVersions(db))).length === 0) {
+    idleRuns += 1;
+    if (idleRuns >= IDLE_RUNS_BEFORE_RELEASE) releaseModelCache();
+    return result;
+  }
+  idleRuns = 0;
   const models = await loadActiveModels(db);
   const settings = await readTriageSettings(db);
-  const result: ScoringRunResult = { retrained, triaged: 0, lowPriority: 0, failed: 0 };
   if (Object.keys(models).length === 0) return result;
 
-  for (const complaintId of await pendingComplaintIds(db, models)) {
+  const versions = Object.fromEntries(Object.entries(models).map(([kind, model]) => [kind, model.version]));
+  for (const complaintId of await pendingComplaintIds(db, versions)) {
     try {
       const outcome = await triageComplaint(db, complaintId, { now, models, threshold: settings.relevance_threshold });
       if (outcome.suggested.length > 0) result.triaged += 1;
@@ -79,16 +92,16 @@ export async function runTriageScoring(db: Kysely<DB>, now = new Date()): Promis
  * classification model, oldest first, skipping those that failed
  * MAX_SCORING_ATTEMPTS times.
  */
-async function pendingComplaintIds(db: Kysely<DB>, models: ActiveModels): Promise<number[]> {
+async function pendingComplaintIds(db: Kysely<DB>, active: Partial<Record<TriageKind, string>>): Promise<number[]> {
   const versions = (['type', 'category', 'agency'] as const)
-    .map((kind) => models[kind] && { kind, version: models[kind].version })
+    .map((kind) => active[kind] && { kind, version: active[kind] })
     .filter((entry): entry is { kind: 'type' | 'category' | 'agency'; version: string } => Boolean(entry));
   const missingSuggestion = versions.length === 0
     ? sql<boolean>`false`
     : sql<boolean>`(${sql.join(versions.map((entry) => sql`not exists (
         select 1 from triage_suggestions s
         where s.complaint_id = c.id and s.kind = ${entry.kind} and s.model_version = ${entry.version})`), sql` or `)})`;
-  const neverScored = models.relevance ? sql<boolean>`(t.scored_at is null)` : sql<boolean>`false`;
+  const neverScored = active.relevance ? sql<boolean>`(t.scored_at is null)` : sql<boolean>`false`;
   const rows = await sql<{ id: number }>`
     select c.id
     from complaints c

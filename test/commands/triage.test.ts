@@ -20,8 +20,8 @@ import { CommandError } from '../../src/commands/errors.ts';
 import {
   activateTriageModel, ensureTriageModels, parseSeedCsv, readSeedExamples, retrainTriage, SEED_NOISE_KINDS, updateTriageSettings,
 } from '../../src/commands/retrain-triage.ts';
-import { loadActiveModels, sweepLowPriority, triageComplaint } from '../../src/commands/triage-complaint.ts';
-import { runTriageScoring } from '../../src/jobs/triage.ts';
+import { cachedModelCount, loadActiveModels, sweepLowPriority, triageComplaint } from '../../src/commands/triage-complaint.ts';
+import { IDLE_RUNS_BEFORE_RELEASE, runTriageScoring } from '../../src/jobs/triage.ts';
 import {
   accuracyByVersion, excludeLowPriority, findRegionalAgency, listLowPriorityQueue, listModelVersions, readTriageSettings, RELEVANCE_REPORT,
 } from '../../src/queries/triage.ts';
@@ -124,6 +124,22 @@ for (const backend of BACKENDS) {
       const again = await runTriageScoring(database.db);
       assert.equal(again.retrained.length, 0, 'no retrain without a request');
       assert.equal(again.triaged, 0, 'a second run stores nothing twice');
+    });
+
+    test('idle runs release parsed models', async () => {
+      await loadActiveModels(database.db);
+      assert.ok(cachedModelCount() > 0, 'loading the active models caches them');
+      for (let run = 0; run < IDLE_RUNS_BEFORE_RELEASE; run += 1) {
+        assert.equal((await runTriageScoring(database.db)).triaged, 0, `idle run ${run + 1} scores nothing`);
+      }
+      assert.equal(cachedModelCount(), 0, 'an idle server holds no parsed model');
+
+      const complaint = await receive('Jalan di depan SD Negeri 2 berlubang besar, sudah ada pengendara motor yang jatuh.', 'web');
+      const run = await runTriageScoring(database.db);
+      assert.equal(run.triaged, 1, 'the new report is scored');
+      assert.ok(cachedModelCount() > 0, 'scoring loaded the models again');
+      const kinds = await database.db.selectFrom('triage_suggestions').select('kind').where('complaint_id', '=', complaint.id).execute();
+      assert.equal(kinds.length, 4, 'one suggestion per kind');
     });
 
     test('seed relevance keeps real complaints', async () => {

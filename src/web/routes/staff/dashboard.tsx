@@ -46,23 +46,32 @@ export function registerReportingPages(app: Hono<AppEnv>): void {
 
 /**
  * Serves the chart files: our own CSS and JS, ECharts' minified build from
- * node_modules (no CDN), and the kecamatan polygons from seed/. They are read
- * once at start, because they change only with a deploy.
+ * node_modules (no CDN), and the kecamatan polygons from seed/. Each file is
+ * read on its first request and then kept, because it changes only with a
+ * deploy. Reading them at start made every server hold ECharts' 1 MB build,
+ * 2 MiB as a string, even when nobody opened a chart.
  */
 function registerChartAssets(app: Hono<AppEnv>): void {
-  const assets = new Map<string, { body: string; type: string }>();
+  const files = new Map<string, { file: string; type: string }>();
   for (const file of fs.readdirSync(CHART_ASSETS_DIR)) {
     const type = ASSET_TYPES[path.extname(file)];
-    if (type) assets.set(file, { body: fs.readFileSync(path.join(CHART_ASSETS_DIR, file), 'utf8'), type });
+    if (type) files.set(file, { file: path.join(CHART_ASSETS_DIR, file), type });
   }
-  assets.set('echarts.min.js', { body: fs.readFileSync(ECHARTS_FILE, 'utf8'), type: ASSET_TYPES['.js'] });
-  assets.set('karanganyar-kecamatan.geojson', { body: fs.readFileSync(DISTRICT_GEOJSON, 'utf8'), type: ASSET_TYPES['.geojson'] });
+  files.set('echarts.min.js', { file: ECHARTS_FILE, type: ASSET_TYPES['.js'] });
+  files.set('karanganyar-kecamatan.geojson', { file: DISTRICT_GEOJSON, type: ASSET_TYPES['.geojson'] });
+  const bodies = new Map<string, Uint8Array<ArrayBuffer>>();
   app.get('/assets/charts/:file', (c) => {
-    const asset = assets.get(c.req.param('file'));
+    const name = c.req.param('file');
+    const asset = files.get(name);
     if (!asset) return c.notFound();
+    let body = bodies.get(name);
+    if (!body) {
+      body = new Uint8Array(fs.readFileSync(asset.file));
+      bodies.set(name, body);
+    }
     c.header('Content-Type', asset.type);
     c.header('Cache-Control', 'public, max-age=86400');
-    return c.body(asset.body);
+    return c.body(body);
   });
 }
 
