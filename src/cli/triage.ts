@@ -42,6 +42,10 @@ Options for evaluate, crossval and train:
                           training and testing; repeatable
   --skip-empty-labels     drop rows whose label is empty (default: reject them)
   --json-only             print only the JSON line
+  --auxiliary-model MODEL.json
+                          append the label probabilities of this trained
+                          model (for example one trained on another region's
+                          reports) to the features of the softmax model
 
 Options for evaluate and crossval:
   --location-column COLUMN
@@ -155,6 +159,7 @@ const COMMON_OPTIONS = {
   'skip-empty-labels': { type: 'boolean', default: false },
   'json-only': { type: 'boolean', default: false },
   seed: { type: 'string', default: '42' },
+  'auxiliary-model': { type: 'string' },
 } as const;
 
 const EVALUATION_OPTIONS = {
@@ -185,7 +190,7 @@ function runEvaluate(argv: string[]): number {
   logScoring(log, resolutions, readOptions);
 
   const results = [
-    evaluateOnce('model', { seed }, training.examples, test.examples, scoring),
+    evaluateOnce('model', { seed, ...auxiliaryOptions(values['auxiliary-model']) }, training.examples, test.examples, scoring),
     evaluateOnce('baseline', { algorithm: 'naive_bayes' }, training.examples, test.examples, scoring),
   ];
   for (const result of results) {
@@ -204,6 +209,7 @@ function runEvaluate(argv: string[]): number {
     locationColumns: readOptions.locationColumns,
     resolveLabels: values['resolve-label'],
     scoredOnRawLabels: resolutions.length > 0,
+    auxiliaryModel: values['auxiliary-model'] ?? null,
     trainRows: training.examples.length,
     testRows: test.examples.length,
     model: { ...results[0], metrics: roundMetrics(results[0].metrics) },
@@ -296,7 +302,7 @@ function runCrossValidation(argv: string[]): number {
   const results = crossValidate(
     data.examples,
     [
-      { name: 'model', options: { seed } },
+      { name: 'model', options: { seed, ...auxiliaryOptions(values['auxiliary-model']) } },
       { name: 'baseline', options: { algorithm: 'naive_bayes' } },
     ],
     folds,
@@ -321,6 +327,7 @@ function runCrossValidation(argv: string[]): number {
     locationColumns: readOptions.locationColumns,
     resolveLabels: values['resolve-label'],
     scoredOnRawLabels: resolutions.length > 0,
+    auxiliaryModel: values['auxiliary-model'] ?? null,
     rows: data.examples.length,
     folds,
     seed,
@@ -349,7 +356,7 @@ function runTrain(argv: string[]): number {
   const data = readLabelledCsv(file, csvReadOptions(values));
 
   const started = performance.now();
-  const model = train(data.examples, { seed: parseInteger(values.seed, '--seed') });
+  const model = train(data.examples, { seed: parseInteger(values.seed, '--seed'), ...auxiliaryOptions(values['auxiliary-model']) });
   const trainMilliseconds = Math.round(performance.now() - started);
   writeFileSync(out, JSON.stringify(model));
 
@@ -413,6 +420,17 @@ function csvReadOptions(values: {
     labelGroups: (values['group-label'] ?? []).map(parseLabelGroup),
     locationColumns: values['location-column'] ?? [],
   };
+}
+
+/** Loads the `--auxiliary-model` file, if given, as training options of the softmax model. */
+function auxiliaryOptions(file: string | undefined): TrainOptions {
+  if (file === undefined) return {};
+  ensureFile(file);
+  try {
+    return { auxiliaryModel: parseModel(readFileSync(file, 'utf8')) };
+  } catch (error) {
+    throw new TriageInputError(`--auxiliary-model ${file}: ${(error as Error).message}`);
+  }
 }
 
 /** Parses one `--resolve-label` value; see `parseLabelResolution`. */

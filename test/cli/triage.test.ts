@@ -116,3 +116,21 @@ test('locationWord survives tokenisation whole', () => {
   assert.deepEqual(tokenize(`lampu mati\n${word}`), ['lampu', 'mati', word]);
   assert.notEqual(locationWord('kecamatan', 'Wiyung'), locationWord('kelurahan', 'Wiyung'));
 });
+
+test('auxiliary-model is loaded for crossval', async () => {
+  const trained = await aduan(['train', '--file', 'reports.csv', '--text', 'text', '--label', 'instansi', '--out', 'auxiliary.json', '--json-only', ...GROUPS]);
+  assert.equal(trained.code, 0, trained.stderr);
+  const result = await aduan([
+    'crossval', '--file', 'test.csv', '--text', 'text', '--label', 'instansi', '--folds', '3', '--json-only', '--auxiliary-model', 'auxiliary.json',
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const report = lastJsonLine(result.stdout);
+  assert.equal(report.auxiliaryModel, 'auxiliary.json');
+  assert.equal(report.model.metrics.count, 12);
+});
+
+test('missing auxiliary-model file is a data error', async () => {
+  const result = await aduan(['crossval', '--file', 'reports.csv', '--text', 'text', '--label', 'instansi', '--auxiliary-model', 'absent.json']);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /File not found: absent\.json/);
+});

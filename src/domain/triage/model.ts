@@ -24,6 +24,7 @@ import {
   indexTerms,
   vectorize,
   type FeatureConfig,
+  type SparseVector,
   type TfidfState,
 } from './features.ts';
 import { naiveBayesLogScores, naiveBayesTermLogProbability, trainNaiveBayes, type NaiveBayesState } from './naive-bayes.ts';
@@ -67,6 +68,15 @@ export interface TrainOptions {
   alpha?: number;
   /** Training time stored in the model (default now); not part of the version. */
   trainedAt?: Date;
+  /**
+   * A trained model, usually from a larger data set of another region, whose
+   * label probabilities are appended to each message's features (softmax
+   * only). It is stored inside the new model, so the model file grows by the
+   * auxiliary model's size. See `auxiliaryWeight`.
+   */
+  auxiliaryModel?: TriageModel;
+  /** Share of each vector's squared norm given to the auxiliary model's probabilities (between 0 and 1, exclusive; default 0.2). */
+  auxiliaryWeight?: number;
 }
 
 interface ModelBase {
@@ -86,7 +96,13 @@ interface ModelBase {
 /** Softmax regression model. */
 export interface SoftmaxModel extends ModelBase {
   algorithm: 'softmax_regression';
-  options: Required<Omit<TrainOptions, 'algorithm' | 'features' | 'trainedAt' | 'alpha'>>;
+  options: Required<Omit<TrainOptions, 'algorithm' | 'features' | 'trainedAt' | 'alpha' | 'auxiliaryModel' | 'auxiliaryWeight'>>;
+  /**
+   * Model whose probabilities extend the features, with the share of the
+   * squared norm they get. Feature `tfidf.terms.length + c` is the square root
+   * of its probability for its label `c`.
+   */
+  auxiliary?: { weight: number; model: TriageModel };
   tfidf: Omit<TfidfState, 'config'>;
   bias: number[];
   /** Pruned weights in compressed sparse rows by feature; see `SparseWeights`. */
@@ -142,6 +158,14 @@ const SOFTMAX_DEFAULTS: Omit<SoftmaxModel['options'], 'epochs' | 'minDocumentFre
   seed: 1,
 };
 
+/**
+ * Share of the squared norm given to auxiliary probabilities by default. On
+ * the Purbalingga categories, with a model of the Surabaya agencies as
+ * auxiliary, the shares 0.1, 0.2 and 0.3 raised 5-fold top-1 by 1.2 to 2.5
+ * points (fold seeds 42 and 7), and 0.2 gained most.
+ */
+const DEFAULT_AUXILIARY_WEIGHT = 0.2;
+
 /** Significant digits kept for stored weights; keeps model files small without changing rankings. */
 const STORED_DIGITS = 5;
 
@@ -177,8 +201,13 @@ export function train(examples: ReadonlyArray<TrainingExample>, options: TrainOp
     wordBlockWeight: resolved.wordBlockWeight,
   });
   const termIndex = indexTerms(tfidf);
-  const vectors = documents.map((terms) => vectorize(terms, tfidf, termIndex));
-  const dense = trainSoftmaxRegression(vectors, y, tfidf.terms.length, labels.length, resolved);
+  const auxiliary = auxiliaryOption(options);
+  const vectors = documents.map((terms, i) => {
+    const vector = vectorize(terms, tfidf, termIndex);
+    return auxiliary === undefined ? vector : appendAuxiliary(vector, auxiliary, examples[i].text, tfidf.terms.length);
+  });
+  const featureCount = tfidf.terms.length + (auxiliary?.model.labels.length ?? 0);
+  const dense = trainSoftmaxRegression(vectors, y, featureCount, labels.length, resolved);
   const sparse = pruneWeights(dense, resolved.pruneThreshold);
 
   const { config: _config, ...tfidfBody } = tfidf;
@@ -188,6 +217,7 @@ export function train(examples: ReadonlyArray<TrainingExample>, options: TrainOp
     labelCounts,
     features,
     options: resolved,
+    ...(auxiliary === undefined ? {} : { auxiliary }),
     tfidf: { ...tfidfBody, idf: tfidfBody.idf.map(round) },
     bias: Array.from(dense.bias, round),
     weights: {
@@ -204,7 +234,7 @@ export function train(examples: ReadonlyArray<TrainingExample>, options: TrainOp
  * model version.
  */
 export function predict(model: TriageModel, text: string): Suggestion[] {
-  const probabilities = model.algorithm === 'naive_bayes' ? naiveBayesProbabilities(model, text) : softmaxProbabilities(model, text);
+  const probabilities = labelProbabilities(model, text);
   const suggestions = model.labels.map((label, c) => ({ label, score: probabilities[c], modelVersion: model.version }));
   // Ties keep label order, so a prediction is reproducible.
   return suggestions.sort((a, b) => b.score - a.score);
@@ -238,6 +268,7 @@ export function explain(model: TriageModel, text: string, label: string, limit =
  */
 export function prepareModel(model: TriageModel): TriageModel {
   runtimeTables(model);
+  if (model.algorithm === 'softmax_regression' && model.auxiliary !== undefined) prepareModel(model.auxiliary.model);
   return model;
 }
 
@@ -266,6 +297,41 @@ function resolveSoftmaxOptions(options: TrainOptions, exampleCount: number): Sof
     if (options[key] !== undefined) resolved[key] = options[key]!;
   }
   return resolved;
+}
+
+function auxiliaryOption(options: TrainOptions): SoftmaxModel['auxiliary'] {
+  if (options.auxiliaryModel === undefined) return undefined;
+  const weight = options.auxiliaryWeight ?? DEFAULT_AUXILIARY_WEIGHT;
+  if (!(weight > 0 && weight < 1)) throw new Error(`auxiliaryWeight must be between 0 and 1 (exclusive), got ${weight}.`);
+  return { weight, model: options.auxiliaryModel };
+}
+
+/**
+ * Appends the square roots of the auxiliary model's probabilities (a unit
+ * vector, since the probabilities sum to 1) at feature `offset` and after.
+ * The TF-IDF part keeps 1 − weight of the squared norm.
+ */
+function appendAuxiliary(
+  vector: SparseVector,
+  auxiliary: NonNullable<SoftmaxModel['auxiliary']>,
+  text: string,
+  offset: number,
+): SparseVector {
+  const probabilities = labelProbabilities(auxiliary.model, text);
+  const textScale = Math.sqrt(1 - auxiliary.weight);
+  const auxiliaryScale = Math.sqrt(auxiliary.weight);
+  const length = vector.indices.length;
+  const indices = new Int32Array(length + probabilities.length);
+  const values = new Float64Array(length + probabilities.length);
+  for (let k = 0; k < length; k++) {
+    indices[k] = vector.indices[k];
+    values[k] = vector.values[k] * textScale;
+  }
+  for (let c = 0; c < probabilities.length; c++) {
+    indices[length + c] = offset + c;
+    values[length + c] = Math.sqrt(probabilities[c]) * auxiliaryScale;
+  }
+  return { indices, values };
 }
 
 function validateExamples(examples: ReadonlyArray<TrainingExample>): void {
@@ -315,7 +381,8 @@ function runtimeTables(model: TriageModel): RuntimeTables {
       classIndex: Int32Array.from(model.weights.classIndex),
       weight: Float32Array.from(model.weights.weight),
     };
-    const featureMeans = new Float64Array(tfidf.terms.length);
+    // Auxiliary features, if any, follow the TF-IDF terms.
+    const featureMeans = new Float64Array(sparse.offsets.length - 1);
     for (let f = 0; f < featureMeans.length; f++) {
       for (let j = sparse.offsets[f]; j < sparse.offsets[f + 1]; j++) featureMeans[f] += sparse.weight[j];
       featureMeans[f] /= model.labels.length;
@@ -326,10 +393,20 @@ function runtimeTables(model: TriageModel): RuntimeTables {
   return tables;
 }
 
+/** Returns the probability of each label, in the order of `model.labels`. */
+function labelProbabilities(model: TriageModel, text: string): Float64Array {
+  return model.algorithm === 'naive_bayes' ? naiveBayesProbabilities(model, text) : softmaxProbabilities(model, text);
+}
+
 function softmaxProbabilities(model: SoftmaxModel, text: string): Float64Array {
   const tables = runtimeTables(model);
-  const vector = vectorize(extractTerms(text, model.features), tables.tfidf!, tables.termIndex);
-  return predictSparse(vector, tables.sparse!, model.bias);
+  return predictSparse(softmaxVector(model, tables, extractTerms(text, model.features), text), tables.sparse!, model.bias);
+}
+
+function softmaxVector(model: SoftmaxModel, tables: RuntimeTables, terms: Map<string, number>, text: string): SparseVector {
+  const vector = vectorize(terms, tables.tfidf!, tables.termIndex);
+  if (model.auxiliary === undefined) return vector;
+  return appendAuxiliary(vector, model.auxiliary, text, tables.tfidf!.terms.length);
 }
 
 function naiveBayesProbabilities(model: NaiveBayesModel, text: string): Float64Array {
@@ -349,10 +426,12 @@ function classWeight(sparse: SparseWeights, feature: number, classIndex: number)
 function explainSoftmax(model: SoftmaxModel, text: string, classIndex: number): Map<string, number> {
   const tables = runtimeTables(model);
   const terms = extractTerms(text, model.features);
-  const vector = vectorize(terms, tables.tfidf!, tables.termIndex);
+  const vector = softmaxVector(model, tables, terms, text);
   const featureContribution = new Map<string, number>();
   for (let k = 0; k < vector.indices.length; k++) {
     const feature = vector.indices[k];
+    // NOTE: auxiliary probabilities are not words, so explanations leave them out.
+    if (feature >= tables.tfidf!.terms.length) continue;
     const weight = classWeight(tables.sparse!, feature, classIndex) - tables.featureMeans![feature];
     featureContribution.set(tables.tfidf!.terms[feature], vector.values[k] * weight);
   }

@@ -115,3 +115,48 @@ test('predict handles text with no known words', () => {
   assert.equal(suggestions.length, 3);
   assert.ok(suggestions.every((suggestion) => Number.isFinite(suggestion.score)));
 });
+
+/** Category labels for a second, smaller data set; its texts share few words with EXAMPLES. */
+const CATEGORY_EXAMPLES: TrainingExample[] = [
+  { text: 'aspal kampung rusak', label: 'Infrastruktur' },
+  { text: 'gang gelap malam hari', label: 'Infrastruktur' },
+  { text: 'kali mampet airnya hitam', label: 'Lingkungan' },
+  { text: 'asap pembakaran mengganggu warga', label: 'Lingkungan' },
+];
+
+test('auxiliary model probabilities become features', () => {
+  const auxiliaryModel = train(EXAMPLES, { seed: 1 });
+  const plain = train(CATEGORY_EXAMPLES, { seed: 1 });
+  const withAuxiliary = train(CATEGORY_EXAMPLES, { seed: 1, auxiliaryModel });
+  // Only the auxiliary model has seen these words, and it ranks them as rubbish.
+  const text = 'tps sampah numpuk belum diangkut';
+  assert.equal(predict(auxiliaryModel, text)[0].label, WASTE);
+
+  const score = (model: ReturnType<typeof train>): number => predict(model, text).find((suggestion) => suggestion.label === 'Lingkungan')!.score;
+  assert.equal(predict(withAuxiliary, text)[0].label, 'Lingkungan');
+  assert.ok(score(withAuxiliary) > score(plain), `with auxiliary ${score(withAuxiliary)}, without ${score(plain)}`);
+  assert.notEqual(withAuxiliary.version, plain.version);
+});
+
+test('auxiliary model survives a JSON round trip', () => {
+  const model = train(CATEGORY_EXAMPLES, { seed: 1, auxiliaryModel: train(EXAMPLES, { seed: 1 }), auxiliaryWeight: 0.3 });
+  const restored = parseModel(JSON.stringify(model));
+  assert.equal(restored.version, model.version);
+  const text = 'sampah di kali belum diangkut';
+  assert.deepEqual(predict(restored, text), predict(model, text));
+  assert.deepEqual(explain(restored, text, 'Lingkungan'), explain(model, text, 'Lingkungan'));
+});
+
+test('explain leaves auxiliary features out', () => {
+  const model = train(CATEGORY_EXAMPLES, { seed: 1, auxiliaryModel: train(EXAMPLES, { seed: 1 }) });
+  const words = new Set(['kali', 'mampet', 'sampah', 'kali mampet', 'mampet sampah']);
+  const reasons = explain(model, 'kali mampet sampah', 'Lingkungan');
+  assert.ok(reasons.length > 0);
+  for (const reason of reasons) assert.ok(words.has(reason.term), `unexpected term ${reason.term}`);
+});
+
+test('train rejects an auxiliary weight outside 0–1', () => {
+  const auxiliaryModel = train(EXAMPLES, { seed: 1 });
+  assert.throws(() => train(CATEGORY_EXAMPLES, { auxiliaryModel, auxiliaryWeight: 1 }), /auxiliaryWeight must be between 0 and 1/);
+  assert.throws(() => train(CATEGORY_EXAMPLES, { auxiliaryModel, auxiliaryWeight: 0 }), /auxiliaryWeight must be between 0 and 1/);
+});
