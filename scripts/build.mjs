@@ -57,7 +57,10 @@ const started = Date.now();
 const files = listFiles(SOURCE);
 const stamp = fingerprint(files);
 const STAMP_FILE = path.join(OUTPUT, '.fingerprint');
-if (fs.existsSync(STAMP_FILE) && fs.readFileSync(STAMP_FILE, 'utf8') === stamp) {
+/** The path in build/ of a source file's output. */
+const outputOf = (file) => path.join(OUTPUT, path.relative(SOURCE, isModule(file) ? file.replace(/\.tsx?$/, '.js') : file));
+const complete = () => files.every((file) => fs.existsSync(outputOf(file)));
+if (fs.existsSync(STAMP_FILE) && fs.readFileSync(STAMP_FILE, 'utf8') === stamp && complete()) {
   // Unchanged sources: a second server started beside a running one must not
   // replace the files the first one still loads on demand.
   process.exit(0);

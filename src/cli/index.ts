@@ -14,7 +14,8 @@ import { ROLES, type Role } from '../domain/types.ts';
 const USAGE = `Usage: aduan <command> [options]
 
 Commands:
-  start                         start the server (same as npm start)
+  start                         start the server from the TypeScript sources, for development;
+                                npm start runs the compiled server with smaller memory settings
   migrate                       apply database migrations and load reference data
   user add --email E --name N --role R [--agency CODE] [--password-stdin]
                                 create a staff account; roles: ${ROLES.join(', ')}

@@ -21,6 +21,33 @@ import { startIndicatorRollupJobs } from './indicator-rollup.ts';
 import { startRecomputeJobs } from './recompute-deadlines.ts';
 
 export const DEADLINE_SCAN_QUEUE = 'deadline-scan';
+// Arbitrary constant shared by every Aduan process: the advisory lock key of the job queue's start.
+const JOB_QUEUE_START_LOCK_KEY = 7_316_452_007;
+
+/**
+ * Runs `setup` while holding an advisory lock on PostgreSQL. Two servers
+ * started together on a fresh database otherwise both create pg-boss's
+ * schema and queues: one stopped with a duplicate-key error on `pgboss`,
+ * and with only `start` serialised, creating the queues deadlocked. A
+ * PGlite database has one session and one process, so it needs no lock.
+ */
+async function serializeSetup(pool: pg.Pool, onServer: boolean, setup: () => Promise<void>): Promise<void> {
+  if (!onServer) {
+    await setup();
+    return;
+  }
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [JOB_QUEUE_START_LOCK_KEY]);
+    try {
+      await setup();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [JOB_QUEUE_START_LOCK_KEY]);
+    }
+  } finally {
+    client.release();
+  }
+}
 
 /** `config` defaults to the environment's; pass the one the server loaded. */
 export async function startJobs(pool: pg.Pool, db: Kysely<DB>, config: Config = loadConfig()): Promise<PgBoss> {
@@ -31,29 +58,31 @@ export async function startJobs(pool: pg.Pool, db: Kysely<DB>, config: Config = 
     schedule: true,
   });
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
-  await boss.start();
-  await boss.createQueue(DEADLINE_SCAN_QUEUE);
-  await boss.schedule(DEADLINE_SCAN_QUEUE, '* * * * *', {}, { tz: 'Asia/Jakarta' });
-  await boss.work(DEADLINE_SCAN_QUEUE, async () => {
-    await scanDeadlines(db);
+  await serializeSetup(pool, Boolean(config.databaseUrl), async () => {
+    await boss.start();
+    await boss.createQueue(DEADLINE_SCAN_QUEUE);
+    await boss.schedule(DEADLINE_SCAN_QUEUE, '* * * * *', {}, { tz: 'Asia/Jakarta' });
+    await boss.work(DEADLINE_SCAN_QUEUE, async () => {
+      await scanDeadlines(db);
+    });
+    // Channel pipeline: the sweep of pending webhook envelopes and the outbound delivery run.
+    const registry = createChannelRegistry(config.channels);
+    await startInboundJobs(boss, db, registry);
+    await startDeliveryJobs(boss, { db, registry, publicUrl: config.publicUrl });
+    const imap = config.channels.email.imap;
+    if (imap) await startEmailPollJobs(boss, { db, registry, settings: imap });
+    // Duty roster assignment and officer notifications.
+    await startAssignmentJobs(boss, db);
+    await startNotificationJobs(boss, notificationDepsFromConfig(db, config));
+    // Triage: scores new reports after commit and retrains the suggestion models.
+    await startTriageJobs(boss, db);
+    // Monthly recaps: built on the 1st of each month and on request.
+    await startMonthlyReportJobs(boss, db, { chromiumPath: config.chromiumPath });
+    // Indicators: the monthly rollup that the dashboard reads for long periods.
+    await startIndicatorRollupJobs(boss, db);
+    // Deadline recomputes after a holiday calendar change.
+    await startRecomputeJobs(boss, db);
   });
-  // Channel pipeline: the sweep of pending webhook envelopes and the outbound delivery run.
-  const registry = createChannelRegistry(config.channels);
-  await startInboundJobs(boss, db, registry);
-  await startDeliveryJobs(boss, { db, registry, publicUrl: config.publicUrl });
-  const imap = config.channels.email.imap;
-  if (imap) await startEmailPollJobs(boss, { db, registry, settings: imap });
-  // Duty roster assignment and officer notifications.
-  await startAssignmentJobs(boss, db);
-  await startNotificationJobs(boss, notificationDepsFromConfig(db, config));
-  // Triage: scores new reports after commit and retrains the suggestion models.
-  await startTriageJobs(boss, db);
-  // Monthly recaps: built on the 1st of each month and on request.
-  await startMonthlyReportJobs(boss, db, { chromiumPath: config.chromiumPath });
-  // Indicators: the monthly rollup that the dashboard reads for long periods.
-  await startIndicatorRollupJobs(boss, db);
-  // Deadline recomputes after a holiday calendar change.
-  await startRecomputeJobs(boss, db);
   logger.info('background jobs started');
   return boss;
 }

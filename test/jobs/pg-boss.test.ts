@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type PgBoss from 'pg-boss';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { prepareDatabase } from '../../src/bootstrap.ts';
 import { receiveComplaint } from '../../src/commands/receive-complaint.ts';
 import { DEADLINE_SCAN_QUEUE, startJobs } from '../../src/jobs/index.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -68,6 +69,26 @@ for (const backend of BACKENDS) {
       const row = await database.db.selectFrom('complaint_deadlines').select('due_date')
         .where('complaint_id', '=', complaint.id).where('clock', '=', 'verification').executeTakeFirstOrThrow();
       assert.equal(row.due_date, '2027-01-08', 'the holiday moves the deadline by one working day');
+    });
+  });
+}
+
+if (BACKENDS.includes('postgres')) {
+  describe('pg-boss start on a fresh PostgreSQL database', () => {
+    test('two servers start their queues together', async () => {
+      const database = await createTestDatabase('postgres');
+      const second = await prepareDatabase({ databaseUrl: database.url, dataDir: 'memory://' });
+      const config = { ...loadConfig({}), databaseUrl: database.url!, jobsEnabled: true };
+      const started: PgBoss[] = [];
+      try {
+        const results = await Promise.allSettled([startJobs(database.pool, database.db, config), startJobs(second.pool, second.db, config)]);
+        for (const result of results) if (result.status === 'fulfilled') started.push(result.value);
+        assert.deepEqual(results.map((result) => result.status), ['fulfilled', 'fulfilled'], String(results.find((result) => result.status === 'rejected')?.reason));
+      } finally {
+        for (const boss of started) await boss.stop({ graceful: false, wait: true, timeout: 2000 });
+        await second.close();
+        await database.dispose();
+      }
     });
   });
 }
