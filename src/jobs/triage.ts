@@ -57,7 +57,9 @@ export async function runTriageScoring(db: Kysely<DB>, now = new Date()): Promis
   // Most runs find nothing to score. Asking with the active versions first
   // keeps the models out of memory until a report needs them, and a server
   // that stays idle for IDLE_RUNS_BEFORE_RELEASE runs lets them go again.
-  if ((await pendingComplaintIds(db, await activeModelVersions(db))).length === 0) {
+  const active = await activeModelVersions(db);
+  let pending = await pendingComplaintIds(db, active);
+  if (pending.length === 0) {
     idleRuns += 1;
     if (idleRuns >= IDLE_RUNS_BEFORE_RELEASE) releaseModelCache();
     return result;
@@ -66,9 +68,12 @@ export async function runTriageScoring(db: Kysely<DB>, now = new Date()): Promis
   const models = await loadActiveModels(db);
   const settings = await readTriageSettings(db);
   if (Object.keys(models).length === 0) return result;
+  // A stored model that cannot be parsed is left out of `models`; its kind must not keep reports pending.
+  if (Object.keys(models).length < Object.keys(active).length) {
+    pending = await pendingComplaintIds(db, Object.fromEntries(Object.entries(models).map(([kind, model]) => [kind, model.version])));
+  }
 
-  const versions = Object.fromEntries(Object.entries(models).map(([kind, model]) => [kind, model.version]));
-  for (const complaintId of await pendingComplaintIds(db, versions)) {
+  for (const complaintId of pending) {
     try {
       const outcome = await triageComplaint(db, complaintId, { now, models, threshold: settings.relevance_threshold });
       if (outcome.suggested.length > 0) result.triaged += 1;
