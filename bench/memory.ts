@@ -58,7 +58,7 @@ export async function runMemory(report: Report, options: MemoryOptions): Promise
     // worker thread during the job queue's first minute, so the server is
     // not idle then. The idle reading of record comes after that first pass
     // (SETTLED_WAIT_MS), with the 10 s reading and the first minute's peak
-    // beside it; a restart on the same folder trains nothing.
+    // beside it. A restart on the same folder trains nothing.
     note(`memory: first start of a server on PGlite in a fresh data folder, jobs on, readings after ${IDLE_WAIT_MS / 1000} s and ${SETTLED_WAIT_MS / 1000} s`);
     const started = performance.now();
     const first = await startAduan({ dataDir, jobs: true });

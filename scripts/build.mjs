@@ -8,7 +8,7 @@
  *
  * The tree keeps src/'s layout and depth (src/db/migrate.ts becomes
  * build/db/migrate.js), so every path a module computes from its own URL
- * (migrations/, seed/, src/web/assets) still resolves; files that are not
+ * (migrations/, seed/, src/web/assets) still resolves. Files that are not
  * TypeScript (stylesheets, browser scripts, images) are copied beside the
  * modules. Packages stay external: nothing from node_modules is bundled.
  */
@@ -22,7 +22,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE = path.join(ROOT, 'src');
 const OUTPUT = path.join(ROOT, 'build');
 
-/** Every file under `dir`, as absolute paths. */
+/** Lists every file under `dir`, as absolute paths. */
 function listFiles(dir) {
   return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile())
@@ -43,7 +43,7 @@ const keepImports = {
   },
 };
 
-/** A digest of every source file's path, size and modification time, and of this script. */
+/** Hashes every source file's path, size and modification time, and this script's. */
 function fingerprint(files) {
   const hash = createHash('sha256');
   for (const file of [...files, fileURLToPath(import.meta.url)].sort()) {

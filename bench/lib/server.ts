@@ -14,7 +14,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 // A fresh PGlite folder may first build the migrated snapshot, which takes seconds.
 const START_TIMEOUT_MS = 120_000;
-/** What `npm start` runs. */
+/** Script that `npm start` runs. */
 export const ADUAN_START = 'scripts/start.sh';
 const STOP_TIMEOUT_MS = 15_000;
 // Output kept from a child, shown when it fails to start.
@@ -42,9 +42,9 @@ export async function freePort(): Promise<number> {
 
 /**
  * Starts `script` with `env` added to this process's environment and waits
- * until GET `readyPath` responds with 200. A shell script runs under `sh`
- * (which hands its process to node with `exec`, so the pid is the
- * server's); a TypeScript file runs under `node --import tsx`.
+ * until GET `readyPath` responds with 200. A shell script runs under `sh`,
+ * which hands its process to node with `exec`, so the pid is the server's.
+ * A TypeScript file runs under `node --import tsx`.
  */
 export async function startNodeServer(script: string, env: Record<string, string>, readyPath: string): Promise<RunningServer> {
   const port = await freePort();

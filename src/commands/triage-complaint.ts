@@ -57,7 +57,7 @@ export async function activeModelVersions(db: Kysely<DB>): Promise<Partial<Recor
 /**
  * Drops every parsed model from this process's cache. The next
  * `loadActiveModels` parses them again from the database. A model trained
- * on a large instance holds tens of MiB, which an idle server should not
+ * on a large instance takes tens of MiB, which an idle server should not
  * keep (docs/benchmarks.md, Memory).
  */
 export function releaseModelCache(): void {

@@ -1,7 +1,7 @@
 /**
  * `npm start` as the README runs it: scripts/start.sh compiles src/ to build/
  * and starts the server from the JavaScript, on a fresh embedded database.
- * The server must answer pages, the API and a chart file that is read on
+ * The server must serve pages, the API and a chart file that is read on
  * first use, and its first job pass must train the seed triage models in a
  * worker thread without falling back to the main thread.
  */

@@ -49,7 +49,7 @@ export function registerReportingPages(app: Hono<AppEnv>): void {
  * node_modules (no CDN), and the kecamatan polygons from seed/. Each file is
  * read on its first request and then kept, because it changes only with a
  * deploy. Reading them at start made every server hold ECharts' 1 MB build,
- * 2 MiB as a string, even when nobody opened a chart.
+ * 2 MiB as a string, even when no chart was ever opened.
  */
 function registerChartAssets(app: Hono<AppEnv>): void {
   const files = new Map<string, { file: string; type: string }>();
