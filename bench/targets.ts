@@ -33,6 +33,8 @@ export function evaluateTargets(report: Report, sizes: readonly number[], connec
     lines.push(line(`intake.rate / ceiling.http.get.rate at ${c} connections`, share, 'share', '>=', INTAKE_MIN_CEILING_SHARE));
     const postCeiling = report.find('ceiling.http.post.rate', null, c);
     if (rate !== undefined && postCeiling !== undefined) lines.push(`info intake.rate / ceiling.http.post.rate at ${c} connections: ${(rate / postCeiling).toFixed(2)}`);
+    const postNodeCeiling = report.find('ceiling.http.post_node.rate', null, c);
+    if (rate !== undefined && postNodeCeiling !== undefined) lines.push(`info intake.rate / ceiling.http.post_node.rate at ${c} connections: ${(rate / postNodeCeiling).toFixed(2)}`);
     const insertCeiling = report.find('ceiling.pg.insert.pgbench.rate', null, c) ?? report.find('ceiling.pg.insert.node.rate', null, c);
     if (rate !== undefined && insertCeiling !== undefined) lines.push(`info intake.rate / ceiling.pg.insert rate at ${c} connections: ${(rate / insertCeiling).toFixed(2)}`);
   }

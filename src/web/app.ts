@@ -5,7 +5,6 @@
  */
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import { sql } from 'kysely';
 import { CommandError } from '../commands/errors.ts';
@@ -13,10 +12,11 @@ import { logger } from '../logger.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { pickLocale, translator } from './i18n/index.ts';
 import { authenticate } from './middleware/auth.ts';
+import { readBody } from './middleware/body.ts';
 import { createApiRoutes, apiError } from './routes/api.ts';
 import { registerPages } from './routes/pages.ts';
 import { createReportApiRoutes } from './routes/api-reports.ts';
-import { createChannelApiRoutes, createWebhookRoutes } from './routes/webhooks.ts';
+import { createChannelApiRoutes, createWebhookRoutes, MAX_WEBHOOK_BODY_BYTES, webhookTooLarge } from './routes/webhooks.ts';
 
 /** Largest JSON request body the API reads. */
 export const API_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -73,11 +73,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
 
   // JSON requests are small; refuse a large body before parsing it, so a few
-  // oversized requests cannot exhaust memory.
+  // oversized requests cannot exhaust memory. The body is read from Node's
+  // request rather than through a web stream (middleware/body.ts).
   app.use(
     '/api/v1/*',
-    bodyLimit({ maxSize: API_BODY_LIMIT_BYTES, onError: (c) => apiError(c, 413, 'too_large', 'error.body_too_large', { max: '1 MB' }) }),
+    readBody({ maxSize: API_BODY_LIMIT_BYTES, onTooLarge: (c) => apiError(c, 413, 'too_large', 'error.body_too_large', { max: '1 MB' }) }),
   );
+  app.use('/webhooks/*', readBody({ maxSize: MAX_WEBHOOK_BODY_BYTES, onTooLarge: webhookTooLarge }));
   app.route('/api/v1', createApiRoutes());
   app.route('/api/v1', createReportApiRoutes());
   app.route('/webhooks', createWebhookRoutes()).route('/api/v1/channels', createChannelApiRoutes());

@@ -79,10 +79,10 @@ export function createWebhookRoutes(): Hono<AppEnv> {
     }
 
     const declaredLength = Number(c.req.header('content-length'));
-    if (Number.isFinite(declaredLength) && declaredLength > MAX_WEBHOOK_BODY_BYTES) return tooLarge(c);
+    if (Number.isFinite(declaredLength) && declaredLength > MAX_WEBHOOK_BODY_BYTES) return webhookTooLarge(c);
     // The signature covers the exact bytes sent, so they are read before any JSON parsing.
     const rawBody = new Uint8Array(await c.req.arrayBuffer());
-    if (rawBody.length > MAX_WEBHOOK_BODY_BYTES) return tooLarge(c);
+    if (rawBody.length > MAX_WEBHOOK_BODY_BYTES) return webhookTooLarge(c);
 
     const receivedAt = new Date();
     const check = registry.verifyWebhook(source, rawBody, c.req.raw.headers, receivedAt);
@@ -111,7 +111,7 @@ function unknownWebhook(c: Context<AppEnv>, source: string) {
   );
 }
 
-function tooLarge(c: Context<AppEnv>) {
+export function webhookTooLarge(c: Context<AppEnv>) {
   return c.json({ error: { code: 'payload_too_large', message: `The request body is larger than ${MAX_WEBHOOK_BODY_BYTES} bytes.` } }, 413);
 }
 
