@@ -156,6 +156,23 @@ for (const backend of BACKENDS) {
       assert.ok(Math.abs(acrossMatch.distanceKm - 0.99) < 0.02, `distance ${acrossMatch.distanceKm} km`);
     });
 
+    test('a near-copy is found among many reports that share one word with it', async () => {
+      // More candidates than the full-text pool takes: 180 other problems on
+      // the same roads share "jalan" with the copy but nothing else.
+      const others = [
+        'Jalan di depan sekolah becek sekali setiap hujan turun',
+        'Parkir liar di bahu jalan membuat macet saat pagi',
+        'Pohon tumbang menutup jalan kampung sejak kemarin sore',
+      ];
+      for (let index = 0; index < 180; index++) await receive(others[index % others.length]!, 'web', 10 + (index % 5), BOLONG);
+      const original = await receive('Jembatan gantung di jalan Dukuh Ngasem retak dan papannya lepas, berbahaya bagi pejalan kaki', 'web', 12, BOLONG);
+      const copy = await receive('Papan jembatan gantung Dukuh Ngasem lepas dan retak, bahaya untuk pejalan kaki', 'whatsapp', 13, BOLONG);
+      const candidates = await candidatesOf(copy);
+      assert.equal(candidates[0]?.id, original.id, 'the near-copy is the first proposal');
+      for (const word of ['jembatan', 'gantung', 'retak']) assert.ok(candidates[0]!.matchingWords.includes(word), `shared word "${word}"`);
+      assert.ok(candidates.every((candidate) => candidate.matchingWords.length > 0), 'every proposal shares a content word');
+    });
+
     test('dismissed pair not proposed again', async () => {
       const copy = await receive(LAMP_WEB, 'telegram', 6, BOLONG);
       assert.ok((await candidatesOf(web)).some((candidate) => candidate.id === copy.id));

@@ -83,3 +83,26 @@ function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   for (const item of a) if (b.has(item)) shared++;
   return shared / (a.size + b.size - shared);
 }
+
+/** Upper bound on the words `duplicateSearchWords` returns; a long report is searched by its first 64. */
+const MAX_SEARCH_WORDS = 64;
+
+/**
+ * Words to look up other reports by, in the database's full-text index:
+ * the content words of `text` as `textSimilarity` computes them (slang
+ * expanded), and its words as written, since the stored reports are
+ * indexed as written. Stop words and numbers are left out, so two reports
+ * that share only "di" or "yang" are not candidates. A report must share
+ * a content word to be proposed at all (see `textSimilarity`).
+ *
+ * @example duplicateSearchWords('jln rusak di depan pasar') // → ['jalan', 'rusak', 'depan', 'pasar', 'jln']
+ */
+export function duplicateSearchWords(text: string): string[] {
+  const words = new Set(contentWords(text));
+  for (const word of tokenize(text, { expandSlang: false })) {
+    if (words.size >= MAX_SEARCH_WORDS) break;
+    // "tlg" is slang for the stop word "tolong"; it is left out like "tolong".
+    if (!words.has(word) && contentWords(word).length > 0) words.add(word);
+  }
+  return [...words].slice(0, MAX_SEARCH_WORDS);
+}

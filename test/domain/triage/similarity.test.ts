@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { textSimilarity } from '../../../src/domain/triage/similarity.ts';
+import { duplicateSearchWords, textSimilarity } from '../../../src/domain/triage/similarity.ts';
 
 test('textSimilarity matches slang and standard spelling', () => {
   const result = textSimilarity('jln rusak parah di depan pasar min', 'Jalan depan pasar rusak, tolong diperbaiki');
@@ -34,4 +34,15 @@ test('textSimilarity of identical text is 1', () => {
 
 test('textSimilarity of empty text is 0', () => {
   assert.equal(textSimilarity('', '').score, 0);
+});
+
+test('duplicateSearchWords keeps content words, expanded and as written', () => {
+  const words = duplicateSearchWords('Jln rusak di depan pasar, tlg dong min 🙏 sdh 3 bulan');
+  for (const word of ['jalan', 'jln', 'rusak', 'depan', 'pasar', 'bulan']) assert.ok(words.includes(word), `"${word}" in ${words.join(', ')}`);
+  // "tlg" and "sdh" are slang for the stop words "tolong" and "sudah".
+  for (const word of ['di', 'tlg', 'tolong', 'dong', 'min', 'sdh', 'sudah', '3']) assert.equal(words.includes(word), false, `"${word}" left out`);
+});
+
+test('duplicateSearchWords of a greeting alone is empty', () => {
+  assert.deepEqual(duplicateSearchWords('Assalamualaikum min, terima kasih 🙏'), []);
 });
