@@ -1,12 +1,15 @@
 /**
  * Inbox and case page over HTTP on seeded data: sequential requests with a
  * staff bearer token, p50 and p95 per filter, and the EXPLAIN (ANALYZE,
- * BUFFERS) of the SQL behind each.
+ * BUFFERS) of the SQL behind each. The case is timed twice: as JSON from the
+ * API, and as the back-office page a complaint officer opens, whose triage
+ * panel also searches for duplicate reports.
  */
 import type pg from 'pg';
 import type { StaffUser } from '../src/domain/types.ts';
 import type { ComplaintStatus } from '../src/domain/types.ts';
 import { getComplaintDetail, listComplaints, type InboxFilters } from '../src/queries/complaints.ts';
+import { findDuplicateCandidates } from '../src/queries/triage.ts';
 import { explainCalls, writeExplain } from './lib/explain.ts';
 import { formatSize, note, type Report } from './lib/report.ts';
 import { timeSequential, type TimingOptions } from './lib/stats.ts';
@@ -19,6 +22,8 @@ export interface InboxContext {
   agencyOfficer: { token: string; user: StaffUser };
   timelineIds: readonly number[];
   typicalIds: readonly number[];
+  /** Open reports, newest first: the ones whose case page searches for duplicates. */
+  openIds: readonly number[];
   timing: TimingOptions;
   explainDir?: string;
 }
@@ -28,6 +33,8 @@ interface Variant {
   name: string;
   paths: string[];
   token: string;
+  /** The response is an HTML page rather than JSON. */
+  html?: boolean;
   explain: (db: Parameters<Parameters<typeof explainCalls>[1]>[0]) => Promise<unknown>;
 }
 
@@ -35,6 +42,8 @@ interface Variant {
 const STATUS_FILTERS = ['new,verified', 'dispatched,in_progress', 'on_hold'];
 const AGENCY_FILTERS = ['dpupr', 'dlh', 'disdukcapil', 'bpbd'];
 const SEARCH_TERMS = ['jalan rusak', 'sampah', 'lampu', 'banjir', 'ktp', 'air pdam', 'sertifikat'];
+/** The default duplicate window of the triage settings (migrations/0005_triage.sql). */
+const DUPLICATE_WINDOW_DAYS = 30;
 
 function listVariant(name: string, params: Record<string, string>[], token: string, user: StaffUser): Variant {
   const toFilters = (param: Record<string, string>): InboxFilters => ({
@@ -75,25 +84,40 @@ function variants(context: InboxContext): Variant[] {
       paths: context.typicalIds.map((id) => `/api/v1/complaints/${id}`),
       explain: (db) => getComplaintDetail(db, officer.user, context.typicalIds[0]),
     },
+    {
+      name: 'case_page',
+      token: officer.token,
+      html: true,
+      paths: context.openIds.map((id) => `/staff/complaints/${id}`),
+      explain: async (db) => {
+        const complaint = await db.selectFrom('complaints').selectAll().where('id', '=', context.openIds[0]).executeTakeFirstOrThrow();
+        return findDuplicateCandidates(db, officer.user, complaint, { windowDays: DUPLICATE_WINDOW_DAYS });
+      },
+    },
   ];
 }
 
-async function getJson(url: string, token: string): Promise<{ total?: number; timeline?: unknown[] }> {
-  const response = await fetch(url, { headers: { authorization: `Bearer ${token}`, 'accept-language': 'en' } });
+async function getText(url: string, token: string): Promise<string> {
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}`, 'accept-language': 'en' }, redirect: 'manual' });
   const text = await response.text();
   if (response.status !== 200) throw new Error(`GET ${url} returned ${response.status}: ${text.slice(0, 300)}`);
-  return JSON.parse(text) as { total?: number };
+  return text;
+}
+
+async function getJson(url: string, token: string): Promise<{ total?: number; timeline?: unknown[] }> {
+  return JSON.parse(await getText(url, token)) as { total?: number };
 }
 
 export async function runInbox(report: Report, context: InboxContext): Promise<void> {
   for (const variant of variants(context)) {
     if (variant.paths.length === 0) continue;
     note(`inbox: ${variant.name} at ${formatSize(context.size)} complaints (${variant.paths.length} request forms in turn)`);
-    const first = await getJson(context.baseUrl + variant.paths[0], variant.token);
-    if (typeof first.total === 'number') report.add(`inbox.${variant.name}.matches`, context.size, null, first.total, 'count');
+    const get = variant.html ? getText : getJson;
+    const first = await get(context.baseUrl + variant.paths[0], variant.token);
+    if (typeof first === 'object' && typeof first.total === 'number') report.add(`inbox.${variant.name}.matches`, context.size, null, first.total, 'count');
     await report.settle(`${variant.name} at ${formatSize(context.size)}`);
     const timing = await timeSequential(async (i) => {
-      await getJson(context.baseUrl + variant.paths[i % variant.paths.length], variant.token);
+      await get(context.baseUrl + variant.paths[i % variant.paths.length], variant.token);
     }, context.timing);
     const prefix = variant.name.startsWith('case_') ? variant.name.replace('_', '.') : `inbox.${variant.name}`;
     report.add(`${prefix}.p50`, context.size, 1, timing.p50, 'ms');

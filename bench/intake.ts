@@ -10,6 +10,7 @@ import { CLOCK_NAMES } from '../src/domain/sla.ts';
 import { okCount, runLoad } from './lib/load.ts';
 import { Random, Weighted } from './lib/random.ts';
 import { note, type Report } from './lib/report.ts';
+import { cpuPerUnit, startCpuAccount } from './lib/machine.ts';
 import { readRssMiB, sampleRss, type RunningServer } from './lib/server.ts';
 import { CATEGORY_WEIGHTS, PRIVACY, TYPES } from './seed.ts';
 
@@ -92,12 +93,14 @@ export async function runIntake(report: Report, server: RunningServer, db: Kysel
     note(`intake: POST /api/v1/complaints, ${connections} connections, ${options.seconds} s`);
     await report.settle(`intake c=${connections}`);
     const stopSampling = sampleRss(server.pid);
+    const stopCpuAccount = startCpuAccount(server.pid);
     const result = await runLoad({
       url, connections, seconds: options.seconds, method: 'POST', headers, body: options.makeBody,
       onResponse: (status, body) => {
         if (status === 201) trackingCodes.push((JSON.parse(body) as { trackingCode: string }).trackingCode);
       },
     });
+    const cpu = cpuPerUnit(stopCpuAccount(), okCount(result));
     const rss = stopSampling();
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
@@ -114,6 +117,11 @@ export async function runIntake(report: Report, server: RunningServer, db: Kysel
     report.add('intake.rows.lost', null, connections, trackingCodes.length - check.answeredFound, 'count');
     report.add('intake.rows.unanswered', null, connections, check.newRows - check.answeredFound, 'count');
     report.add('intake.rows.incomplete', null, connections, check.withoutReceived + check.withoutFourClocks, 'count');
+    // Where the two cores went: CPU time per stored complaint, by process.
+    report.add('intake.cpu.server', null, connections, cpu.server, 'us/complaint');
+    report.add('intake.cpu.postgres', null, connections, cpu.postgres, 'us/complaint');
+    report.add('intake.cpu.load_generator', null, connections, cpu.loadGenerator, 'us/complaint');
+    report.add('intake.cpu.machine', null, connections, cpu.machine, 'us/complaint');
     report.add('memory.rss.load.postgres.max', null, connections, Math.max(...rss), 'MiB');
     report.add('memory.rss.load.postgres.mean', null, connections, rss.reduce((a, b) => a + b, 0) / rss.length, 'MiB');
     if (check.newRows > result.sent) {

@@ -10,6 +10,7 @@
  * loop is bounded by a count and a time. Results and EXPLAIN output go to
  * `--out` (default: a new folder under the system's temporary folder).
  */
+import type pg from 'pg';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -296,6 +297,7 @@ async function runReadBenchmarks(report: Report, options: Options, serverUrl: st
         agencyOfficer: { token: agencyToken, user: toStaffUser(agencyOfficer) },
         timelineIds,
         typicalIds: sampleIds(timelineIds.length + 1, size, 50),
+        openIds: await openComplaintIds(database.pool, 50),
         timing: { warmup: 5, samples: options.samples, maxMs: 20_000 },
         explainDir: path.join(options.out, 'explain'),
       });
@@ -396,3 +398,12 @@ main().catch(async (error) => {
   await runCleanups();
   process.exit(1);
 });
+
+/** Returns the newest reports that still wait for an officer's check, the ones opened from the triage queue. */
+async function openComplaintIds(pool: pg.Pool, count: number): Promise<number[]> {
+  const result = await pool.query<{ id: string }>(
+    "SELECT id FROM complaints WHERE status IN ('new', 'verified') AND merged_into_id IS NULL ORDER BY received_at DESC, id DESC LIMIT $1",
+    [count],
+  );
+  return result.rows.map((row) => Number(row.id));
+}

@@ -61,3 +61,73 @@ export async function waitForQuietMachine(label: string, options: QuietOptions):
   if (busy > options.maxBusy) note(`${label}: CPU still ${(busy * 100).toFixed(0)} % busy; running anyway, so this figure is disturbed`);
   return { label, busyBefore: busy, loadAverage: os.loadavg()[0], waitedS: (Date.now() - started) / 1000 };
 }
+
+/** CPU time, in seconds or per unit of work, of the processes that share the machine during a load run. */
+export interface CpuAccount {
+  /** The server under test. */
+  server: number;
+  /** Every PostgreSQL process on this machine: backends, WAL writer, autovacuum. */
+  postgres: number;
+  /** This process, which runs the load generator. */
+  loadGenerator: number;
+  /** Busy CPU time of the whole machine, from /proc/stat. */
+  machine: number;
+}
+
+type Group = 'server' | 'postgres' | 'loadGenerator';
+
+/** USER_HZ, the unit of /proc's CPU times: 100 on Linux whatever the kernel's tick rate. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** Reads user plus system CPU seconds of the server, this process and PostgreSQL's processes, by pid. */
+function readProcesses(serverPid: number): Map<number, { group: Group; seconds: number }> {
+  const result = new Map<number, { group: Group; seconds: number }>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    try {
+      let group: Group;
+      if (pid === serverPid) group = 'server';
+      else if (pid === process.pid) group = 'loadGenerator';
+      else if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('postgres')) group = 'postgres';
+      else continue;
+      // Fields after the command name: state is the first, utime the 12th and stime the 13th.
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(')').at(-1)!.trim().split(' ');
+      result.set(pid, { group, seconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND });
+    } catch {
+      continue; // The process exited while the folder was read.
+    }
+  }
+  return result;
+}
+
+/**
+ * Starts counting the CPU time that the server, PostgreSQL and this process
+ * use from now on; the returned function stops and returns the seconds.
+ * PostgreSQL's processes are found by their title ("postgres: …"), so this
+ * covers a server on this machine only, which the suite requires anyway.
+ * Readings are taken every `intervalMs`, so a backend that exits during the
+ * run still counts up to its last reading.
+ */
+export function startCpuAccount(serverPid: number, intervalMs = 250): () => CpuAccount {
+  const first = readProcesses(serverPid);
+  const machineBefore = cpuTimes().busy;
+  const last = new Map(first);
+  const read = () => {
+    for (const [pid, reading] of readProcesses(serverPid)) last.set(pid, reading);
+  };
+  const timer = setInterval(read, intervalMs);
+  return () => {
+    clearInterval(timer);
+    read();
+    const account: CpuAccount = { server: 0, postgres: 0, loadGenerator: 0, machine: (cpuTimes().busy - machineBefore) / CLOCK_TICKS_PER_SECOND };
+    for (const [pid, reading] of last) account[reading.group] += reading.seconds - (first.get(pid)?.seconds ?? 0);
+    return account;
+  };
+}
+
+/** Converts CPU seconds into microseconds per unit of work. */
+export function cpuPerUnit(seconds: CpuAccount, units: number): CpuAccount {
+  const per = (value: number) => (units > 0 ? (value / units) * 1e6 : 0);
+  return { server: per(seconds.server), postgres: per(seconds.postgres), loadGenerator: per(seconds.loadGenerator), machine: per(seconds.machine) };
+}
