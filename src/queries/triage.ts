@@ -13,7 +13,7 @@ import type {
 } from '../db/schema.ts';
 import type { StaffUser } from '../domain/types.ts';
 import { FINAL_STATUSES } from '../domain/lifecycle.ts';
-import { duplicateSearchWords, textSimilarity } from '../domain/triage/index.ts';
+import { duplicateSearchWords, similarityTo } from '../domain/triage/index.ts';
 
 export const TRIAGE_KINDS: readonly TriageKind[] = ['relevance', 'type', 'category', 'agency'];
 /** Kinds whose suggestions prefill the verify form, in form order. */
@@ -312,8 +312,16 @@ export interface DuplicateCandidate {
   mergeIntoId: number;
 }
 
+/**
+ * Open reports read per kind of place (same kecamatan, none, any) on each
+ * side of a report's arrival, closest in time first.
+ * NOTE: a duplicate further away in time than this many such reports is not
+ * proposed. At 100k seeded complaints a 30-day window held up to 447 for a
+ * report with a kecamatan.
+ */
+const DUPLICATE_NEARBY_LIMIT = 300;
 /** Candidates that share words, taken by full-text rank before pg_trgm scores them. */
-const DUPLICATE_POOL_LIMIT = 150;
+const DUPLICATE_POOL_LIMIT = 80;
 /** Candidates fetched from the database before scoring. */
 const DUPLICATE_FETCH_LIMIT = 60;
 /** Candidates shown on the case page. */
@@ -388,24 +396,47 @@ export async function findDuplicateCandidates(
   const from = new Date(complaint.received_at.getTime() - windowMs);
   const to = new Date(complaint.received_at.getTime() + windowMs);
   const text = complaint.description;
-  const nearbyCondition = complaint.latitude !== null && complaint.longitude !== null
-    ? sql<boolean>`(c.latitude between ${complaint.latitude - NEARBY_DEGREES} and ${complaint.latitude + NEARBY_DEGREES}
-        and c.longitude between ${complaint.longitude - NEARBY_DEGREES} and ${complaint.longitude + NEARBY_DEGREES})`
-    : sql<boolean>`false`;
-  const locationCondition = complaint.district_code === null
-    ? sql<boolean>`true`
-    : sql<boolean>`(c.district_code is null or c.district_code = ${complaint.district_code} or ${nearbyCondition})`;
-
   // Candidates must share a content word (textSimilarity drops the others):
   // one OR query over the report's words, built once (MATERIALIZED), not per
-  // row. It is matched against the reports of the place and window only
-  // (`offset 0` keeps it out of the index scan): an OR of common words
-  // matched 94 % of 100k seeded reports in the full-text index, 75 ms,
-  // where the place and window held 447. pg_trgm's similarity() took about
+  // row. It is matched against the open reports of the place that are
+  // closest in time, at most DUPLICATE_NEARBY_LIMIT on each side, and not
+  // through the full-text index: an OR of common words matched 94 % of 100k
+  // seeded reports there (75 ms), where the place and window held 447. The
+  // limit keeps the work the same at any size, also for a report without a
+  // kecamatan, which every place matches. pg_trgm's similarity() took about
   // 50 µs per pair of the benchmark's texts, so it runs once per candidate
   // and only on the DUPLICATE_POOL_LIMIT that ts_rank puts first.
   const words = duplicateSearchWords(text);
   if (words.length === 0) return [];
+  const columns = sql.raw(
+    'c.id, c.tracking_code, c.status, c.channel, c.received_at, c.description, c.district_code, c.village_code, c.latitude, c.longitude, c.search',
+  );
+  const open = sql<boolean>`c.id <> ${complaint.id} and c.merged_into_id is null and c.status not in (${sql.join(FINAL_STATUSES)})`;
+  const sides = [
+    { window: sql<boolean>`c.received_at >= ${complaint.received_at} and c.received_at <= ${to}`, order: sql.raw('c.received_at, c.id') },
+    { window: sql<boolean>`c.received_at >= ${from} and c.received_at < ${complaint.received_at}`, order: sql.raw('c.received_at desc, c.id desc') },
+  ];
+  // One branch per kind of place and side of the report's arrival, each the
+  // closest reports in time, so that each reads at most DUPLICATE_NEARBY_LIMIT
+  // rows in index order: the same kecamatan and reports without one through
+  // complaints_district_received_idx, any place through complaints_received_idx.
+  const places = complaint.district_code === null
+    ? [sql<boolean>`true`]
+    : [sql<boolean>`c.district_code = ${complaint.district_code}`, sql<boolean>`c.district_code is null`];
+  const branches = sides.flatMap((side) => places.map((place) => sql`(select ${columns} from complaints c
+      where ${open} and ${place} and ${side.window} order by ${side.order} limit ${DUPLICATE_NEARBY_LIMIT})`));
+  if (complaint.district_code !== null && complaint.latitude !== null && complaint.longitude !== null) {
+    // Reports of other kecamatan within NEARBY_KM: no index covers the
+    // coordinates, so the box is applied to the reports closest in time.
+    const { latitude, longitude } = complaint;
+    for (const side of sides) {
+      branches.push(sql`(select * from (select ${columns} from complaints c
+          where ${open} and ${side.window} order by ${side.order} limit ${DUPLICATE_NEARBY_LIMIT * 4}) r
+        where r.district_code <> ${complaint.district_code}
+          and r.latitude between ${latitude - NEARBY_DEGREES} and ${latitude + NEARBY_DEGREES}
+          and r.longitude between ${longitude - NEARBY_DEGREES} and ${longitude + NEARBY_DEGREES})`);
+    }
+  }
   const result = await sql<CandidateRow>`
     with q as materialized (
       select string_agg('(' || plainto_tsquery('indonesian', w)::text || ')', ' | ')::tsquery as query
@@ -413,15 +444,7 @@ export async function findDuplicateCandidates(
       where plainto_tsquery('indonesian', w)::text <> ''
     ),
     nearby as (
-      select c.id, c.tracking_code, c.status, c.channel, c.received_at, c.description, c.district_code, c.village_code,
-             c.latitude, c.longitude, c.search
-      from complaints c
-      where c.id <> ${complaint.id}
-        and c.merged_into_id is null
-        and c.status not in (${sql.join(FINAL_STATUSES)})
-        and c.received_at between ${from} and ${to}
-        and ${locationCondition}
-      offset 0
+      ${sql.join(branches, sql` union all `)}
     ),
     pool as materialized (
       select c.id, c.tracking_code, c.status, c.channel, c.received_at, c.description, c.district_code, c.village_code,
@@ -447,10 +470,11 @@ export async function findDuplicateCandidates(
   `.execute(db);
 
   const candidates: DuplicateCandidate[] = [];
+  const scoreAgainst = similarityTo(text);
   for (const row of result.rows) {
     const location = classifyLocation(complaint, row);
     if (location === null) continue;
-    const similarity = textSimilarity(text, row.description);
+    const similarity = scoreAgainst(row.description);
     const minimum = location.match === 'location_unknown' ? MIN_SCORE_UNKNOWN_LOCATION : MIN_SCORE_KNOWN_LOCATION;
     if (similarity.score < minimum || similarity.matchingWords.length === 0) continue;
 

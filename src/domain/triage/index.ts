@@ -25,7 +25,7 @@ export {
   type Suggestion,
   type TermContribution,
 } from './model.ts';
-export { duplicateSearchWords, textSimilarity, type TextSimilarity } from './similarity.ts';
+export { duplicateSearchWords, similarityTo, textSimilarity, type TextSimilarity } from './similarity.ts';
 export { computeMetrics, type ClassificationMetrics, type LabelMetrics } from './metrics.ts';
 export {
   stratifiedFolds,

@@ -48,18 +48,28 @@ export const SIMILARITY_STOP_WORDS: ReadonlySet<string> = new Set([
  * // → { score: 0.8…, matchingWords: ['jalan', 'rusak', 'depan', 'pasar'], … }
  */
 export function textSimilarity(a: string, b: string): TextSimilarity {
-  const wordsA = contentWords(a);
-  const wordsB = contentWords(b);
-  const setB = new Set(wordsB);
+  return similarityTo(a)(b);
+}
 
-  const matchingWords = [...new Set(wordsA)].filter((word) => setB.has(word));
-  const wordJaccard = jaccard(new Set(wordsA), setB);
-  const trigramJaccard = jaccard(trigrams(wordsA), trigrams(wordsB));
-  return {
-    score: (wordJaccard + trigramJaccard) / 2,
-    wordJaccard,
-    trigramJaccard,
-    matchingWords,
+/**
+ * Returns a function that scores messages against `a`, as `textSimilarity(a, b)`
+ * does, with `a` tokenised once: for one report against many candidates.
+ */
+export function similarityTo(a: string): (b: string) => TextSimilarity {
+  const uniqueA = [...new Set(contentWords(a))];
+  const setA = new Set(uniqueA);
+  const trigramsA = trigrams(uniqueA);
+  return (b) => {
+    const wordsB = contentWords(b);
+    const setB = new Set(wordsB);
+    const wordJaccard = jaccard(setA, setB);
+    const trigramJaccard = jaccard(trigramsA, trigrams(wordsB));
+    return {
+      score: (wordJaccard + trigramJaccard) / 2,
+      wordJaccard,
+      trigramJaccard,
+      matchingWords: uniqueA.filter((word) => setB.has(word)),
+    };
   };
 }
 

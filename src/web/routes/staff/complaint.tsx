@@ -99,11 +99,15 @@ async function renderCase(
     identity.identity = await getReporterIdentity(db, user.id, detail.complaint);
   }
   const allowed = allowedActions(user, detail.complaint);
-  const reference = await listReferenceData(db);
-  // Triage block (routes/staff/triage.tsx): suggestions that may fill the verify form, duplicates, personal data marker.
-  const triage = await loadCaseTriage(c, detail.complaint, allowed);
-  // Fast answers (routes/staff/templates.tsx): template pickers, a template chosen by URL, the case holder and FAQ-draft panel.
-  const answers = await loadCaseAnswerExtras(c, detail.complaint, allowed);
+  // The three loads are independent, so they share the wait for the database;
+  // the duplicate search in the triage block is the slowest of them.
+  const [reference, triage, answers] = await Promise.all([
+    listReferenceData(db),
+    // Triage block (routes/staff/triage.tsx): suggestions that may fill the verify form, duplicates, personal data marker.
+    loadCaseTriage(c, detail.complaint, allowed),
+    // Fast answers (routes/staff/templates.tsx): template pickers, a template chosen by URL, the case holder and FAQ-draft panel.
+    loadCaseAnswerExtras(c, detail.complaint, allowed),
+  ]);
   const state = options.state ?? answers.state ?? triage.prefill;
   return renderPage(
     c,
