@@ -22,7 +22,7 @@ export async function explainCalls(pool: pg.Pool, call: (db: Kysely<DB>) => Prom
   const sections: string[] = [];
   for (const query of queries) {
     const plan = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${query.sql}`, query.parameters as unknown[]);
-    sections.push(`-- ${query.sql}\n-- parameters: ${JSON.stringify(query.parameters)}\n${plan.rows.map((row) => row['QUERY PLAN']).join('\n')}`);
+    sections.push(`-- ${query.sql}\n-- parameters: ${JSON.stringify(query.parameters, redact)}\n${plan.rows.map((row) => row['QUERY PLAN']).join('\n')}`);
   }
   return sections.join('\n\n');
 }
@@ -35,3 +35,18 @@ export function writeExplain(dir: string | undefined, name: string, text: string
   fs.writeFileSync(file, `${text}\n`);
   return file;
 }
+
+/**
+ * Replaces complaint text in a printed parameter list by its size. The texts
+ * come from the shared complaint files, which must not be copied into the
+ * repository, and so must the words taken from them.
+ */
+function redact(key: string, value: unknown): unknown {
+  if (typeof value === 'string' && value.length > MAX_PRINTED_PARAMETER_CHARS) return `<text of ${value.length} characters>`;
+  const words = key !== '' && Array.isArray(value) && value.every((item) => typeof item === 'string');
+  if (words && value.join(' ').length > MAX_PRINTED_PARAMETER_CHARS) return `<${value.length} words>`;
+  return value;
+}
+
+/** Longest parameter printed as it is: search terms, codes and dates fit. */
+const MAX_PRINTED_PARAMETER_CHARS = 40;
