@@ -19,7 +19,7 @@ for (const backend of BACKENDS) {
       database = await createTestDatabase(backend);
     });
     after(async () => {
-      await boss?.stop({ graceful: false, wait: true, timeout: 2000 });
+      await boss?.stop({ graceful: true, wait: true, timeout: 30_000 });
       await database?.dispose();
     });
 
@@ -85,7 +85,9 @@ if (BACKENDS.includes('postgres')) {
         for (const result of results) if (result.status === 'fulfilled') started.push(result.value);
         assert.deepEqual(results.map((result) => result.status), ['fulfilled', 'fulfilled'], String(results.find((result) => result.status === 'rejected')?.reason));
       } finally {
-        for (const boss of started) await boss.stop({ graceful: false, wait: true, timeout: 2000 });
+        // Graceful, so that a job the queue started meanwhile ends before the pool
+        // does; otherwise pg-boss marks it failed on a pool that is already closed.
+        for (const boss of started) await boss.stop({ graceful: true, wait: true, timeout: 30_000 });
         await second.close();
         await database.dispose();
       }
