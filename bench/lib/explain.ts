@@ -48,5 +48,5 @@ function redact(key: string, value: unknown): unknown {
   return value;
 }
 
-/** Longest parameter printed as it is: search terms, codes and dates fit. */
+/** Maximum length of a parameter printed as it is; search terms, codes and dates fit. */
 const MAX_PRINTED_PARAMETER_CHARS = 40;

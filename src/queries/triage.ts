@@ -316,10 +316,12 @@ export interface DuplicateCandidate {
  * Open reports read per kind of place (same kecamatan, none, any) on each
  * side of a report's arrival, closest in time first.
  * NOTE: a duplicate further away in time than this many such reports is not
- * proposed. At 100k seeded complaints a 30-day window held up to 447 for a
- * report with a kecamatan.
+ * proposed. On 200 of the newest open reports at 100k seeded complaints,
+ * the proposals matched those of an earlier search over every report of
+ * the window for 140 reports with a limit of 300, and for 188 with 600 or
+ * 1,000.
  */
-const DUPLICATE_NEARBY_LIMIT = 300;
+const DUPLICATE_NEARBY_LIMIT = 600;
 /** Candidates that share words, taken by full-text rank before pg_trgm scores them. */
 const DUPLICATE_POOL_LIMIT = 80;
 /** Candidates fetched from the database before scoring. */
@@ -369,9 +371,10 @@ interface CandidateRow {
  * Proposes reports about the same problem as `complaint`: arrived within
  * `windowDays` before or after it on any channel, still open, not merged,
  * at the same or a neighbouring place, and with similar text. Candidates
- * share a content word, found with the `indonesian` full-text index and
- * ranked by `ts_rank`. pg_trgm `similarity()` orders the first of them, and
- * `textSimilarity` then scores and explains each.
+ * are the open reports of the place closest in time that share a content
+ * word under the `indonesian` full-text configuration, ranked by `ts_rank`.
+ * pg_trgm `similarity()` orders the first of them, and `textSimilarity`
+ * then scores and explains each.
  *
  * Neighbouring means the same kecamatan (village codes share the kecamatan
  * prefix), or within NEARBY_KM when both have coordinates. When either
@@ -396,16 +399,15 @@ export async function findDuplicateCandidates(
   const from = new Date(complaint.received_at.getTime() - windowMs);
   const to = new Date(complaint.received_at.getTime() + windowMs);
   const text = complaint.description;
-  // Candidates must share a content word (textSimilarity drops the others):
-  // one OR query over the report's words, built once (MATERIALIZED), not per
-  // row. It is matched against the open reports of the place that are
-  // closest in time, at most DUPLICATE_NEARBY_LIMIT on each side, and not
-  // through the full-text index: an OR of common words matched 94 % of 100k
-  // seeded reports there (75 ms), where the place and window held 447. The
-  // limit keeps the work the same at any size, also for a report without a
-  // kecamatan, which every place matches. pg_trgm's similarity() took about
-  // 50 µs per pair of the benchmark's texts, so it runs once per candidate
-  // and only on the DUPLICATE_POOL_LIMIT that ts_rank puts first.
+  // Candidates must share a content word, because textSimilarity drops the
+  // others. The report's words form one OR query, built once (MATERIALIZED).
+  // It is matched against the open reports of the place closest in time, not
+  // through the full-text index: in that index an OR of common words matched
+  // 94 % of 100k seeded reports (75 ms), where the place and window held 447.
+  // DUPLICATE_NEARBY_LIMIT keeps the work the same at any size, also for a
+  // report without a kecamatan, which every place matches. pg_trgm's
+  // similarity() took about 50 µs per pair of the benchmark's texts, so it
+  // runs once per candidate, on the DUPLICATE_POOL_LIMIT that ts_rank ranks first.
   const words = duplicateSearchWords(text);
   if (words.length === 0) return [];
   const columns = sql.raw(
@@ -416,10 +418,10 @@ export async function findDuplicateCandidates(
     { window: sql<boolean>`c.received_at >= ${complaint.received_at} and c.received_at <= ${to}`, order: sql.raw('c.received_at, c.id') },
     { window: sql<boolean>`c.received_at >= ${from} and c.received_at < ${complaint.received_at}`, order: sql.raw('c.received_at desc, c.id desc') },
   ];
-  // One branch per kind of place and side of the report's arrival, each the
-  // closest reports in time, so that each reads at most DUPLICATE_NEARBY_LIMIT
-  // rows in index order: the same kecamatan and reports without one through
-  // complaints_district_received_idx, any place through complaints_received_idx.
+  // One branch per kind of place and side of the report's arrival. Each reads
+  // at most DUPLICATE_NEARBY_LIMIT reports, closest in time first, in index
+  // order. The same kecamatan and no kecamatan use complaints_district_received_idx,
+  // and any place uses complaints_received_idx.
   const places = complaint.district_code === null
     ? [sql<boolean>`true`]
     : [sql<boolean>`c.district_code = ${complaint.district_code}`, sql<boolean>`c.district_code is null`];

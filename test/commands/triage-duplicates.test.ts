@@ -156,7 +156,7 @@ for (const backend of BACKENDS) {
       assert.ok(Math.abs(acrossMatch.distanceKm - 0.99) < 0.02, `distance ${acrossMatch.distanceKm} km`);
     });
 
-    test('a near-copy is found among many reports that share one word with it', async () => {
+    test('near-copy ranked first in a crowd', async () => {
       // More candidates than the full-text pool takes: 180 other problems on
       // the same roads share "jalan" with the copy but nothing else.
       const others = [

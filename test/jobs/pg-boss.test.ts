@@ -85,8 +85,8 @@ if (BACKENDS.includes('postgres')) {
         for (const result of results) if (result.status === 'fulfilled') started.push(result.value);
         assert.deepEqual(results.map((result) => result.status), ['fulfilled', 'fulfilled'], String(results.find((result) => result.status === 'rejected')?.reason));
       } finally {
-        // Graceful, so that a job the queue started meanwhile ends before the pool
-        // does; otherwise pg-boss marks it failed on a pool that is already closed.
+        // A graceful stop waits for a job the queue started meanwhile. Without it,
+        // pg-boss marks that job failed on a pool that is already closed.
         for (const boss of started) await boss.stop({ graceful: true, wait: true, timeout: 30_000 });
         await second.close();
         await database.dispose();

@@ -98,8 +98,8 @@ function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
 const MAX_SEARCH_WORDS = 64;
 
 /**
- * Words to look up other reports by, in the database's full-text index:
- * the content words of `text` as `textSimilarity` computes them (slang
+ * Words to look up other reports by, under the database's full-text
+ * configuration: the content words of `text` as `textSimilarity` computes them (slang
  * expanded), and its words as written, since the stored reports are
  * indexed as written. Stop words and numbers are left out, so two reports
  * that share only "di" or "yang" are not candidates. A report must share

@@ -36,13 +36,13 @@ test('textSimilarity of empty text is 0', () => {
   assert.equal(textSimilarity('', '').score, 0);
 });
 
-test('duplicateSearchWords keeps content words, expanded and as written', () => {
+test('duplicateSearchWords: slang and stop words', () => {
   const words = duplicateSearchWords('Jln rusak di depan pasar, tlg dong min 🙏 sdh 3 bulan');
   for (const word of ['jalan', 'jln', 'rusak', 'depan', 'pasar', 'bulan']) assert.ok(words.includes(word), `"${word}" in ${words.join(', ')}`);
   // "tlg" and "sdh" are slang for the stop words "tolong" and "sudah".
   for (const word of ['di', 'tlg', 'tolong', 'dong', 'min', 'sdh', 'sudah', '3']) assert.equal(words.includes(word), false, `"${word}" left out`);
 });
 
-test('duplicateSearchWords of a greeting alone is empty', () => {
+test('duplicateSearchWords: greeting only', () => {
   assert.deepEqual(duplicateSearchWords('Assalamualaikum min, terima kasih 🙏'), []);
 });
