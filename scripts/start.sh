@@ -4,9 +4,10 @@
 #
 # On the embedded database (no DATABASE_URL) the server also runs with
 # settings that keep its resident memory small (docs/benchmarks.md, Memory).
-# They are a 1 MiB young generation and at most two malloc arenas. Allocations
-# from 8 KiB up get their own mappings, which go back to the system when freed. A variable set by the operator wins over these,
-# and setting one to an empty value switches that setting off.
+# They are a 1 MiB young generation and at most two malloc arenas.
+# Allocations from 8 KiB up get their own mappings, which go back to the
+# system when freed. A variable set by the operator wins over these, and
+# setting one to an empty value switches that setting off.
 set -eu
 cd "$(dirname "$0")/.."
 node scripts/build.mjs

@@ -1,7 +1,8 @@
 /**
  * Keeps the pending list of the GIN index on complaints (full text) short.
- * An insert into a GIN index with `fastupdate` goes to a pending list, and the insert that finds the list full merges it into the
- * index inside its own transaction, so the merge delays intake requests.
+ * An insert into a GIN index with `fastupdate` goes to a pending list, and
+ * the insert that finds the list full merges it into the index inside its
+ * own transaction, so the merge delays intake requests.
  * At 32 connections the intake's p99 latency was 66–67 ms. With the lists
  * cleaned every 300 ms from another connection it was 36 ms
  * (docs/benchmarks.md, run G).

@@ -402,8 +402,8 @@ export async function findDuplicateCandidates(
   // Candidates must share a content word, because textSimilarity drops the
   // others. The report's words form one OR query, built once (MATERIALIZED).
   // It is matched against the open reports of the place closest in time, not
-  // through the full-text index: in that index an OR of common words matched
-  // 94 % of 100k seeded reports (75 ms), where the place and window held 447.
+  // through the full-text index. In that index an OR of common words matched
+  // 94 % of 100k seeded reports (75 ms), while the place and window held 447.
   // DUPLICATE_NEARBY_LIMIT keeps the work the same at any size, also for a
   // report without a kecamatan, which every place matches. pg_trgm's
   // similarity() took about 50 µs per pair of the benchmark's texts, so it

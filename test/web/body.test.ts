@@ -161,9 +161,9 @@ describe('request bodies through the Node server', () => {
     // One byte changed: the same signature must no longer match.
     const altered = Buffer.from(raw);
     altered[altered.length - 2] = altered[altered.length - 2]! ^ 1;
-    const refused = (await send(server.url, '/webhooks/whatsapp', pieces(altered, 13), {
+    const rejected = (await send(server.url, '/webhooks/whatsapp', pieces(altered, 13), {
       headers: { [vector.header_name]: vector.header_value },
     })) as Reply;
-    assert.equal(refused.status, 401);
+    assert.equal(rejected.status, 401);
   });
 });

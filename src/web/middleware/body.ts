@@ -4,8 +4,8 @@
  * `@hono/node-server` hands Hono a `Request` whose body is a web stream
  * wrapped around Node's request. Through that stream a POST that only
  * parsed JSON reached 14–24 % of the server's GET rate, and node:http alone
- * 67–88 % (docs/benchmarks.md, "What bounds an intake now"). On Node this middleware collects the bytes
- * itself and stores them in Hono's body cache, so `c.req.json()`,
+ * 67–88 % (docs/benchmarks.md, "What bounds an intake now"). On Node this
+ * middleware collects the bytes itself and stores them in Hono's body cache, so `c.req.json()`,
  * `c.req.text()` and `c.req.arrayBuffer()` read them from there and the
  * web `Request` is never built. Where no Node request exists (tests through
  * `app.request()`, other runtimes) it falls back to Hono's `bodyLimit`.
@@ -17,7 +17,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../context.ts';
 
 export interface ReadBodyOptions {
-  /** Largest body in bytes; a larger one is refused before it is stored. */
+  /** Maximum body size in bytes. A larger body is rejected before it is stored. */
   maxSize: number;
   /** The response for a body over `maxSize`. */
   onTooLarge: (c: Context<AppEnv>) => Response | Promise<Response>;
@@ -25,6 +25,7 @@ export interface ReadBodyOptions {
 
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
+/** Returns middleware that reads the body of every request except GET and HEAD, within `maxSize`. */
 export function readBody(options: ReadBodyOptions): MiddlewareHandler<AppEnv> {
   const fallback = bodyLimit({ maxSize: options.maxSize, onError: (c) => options.onTooLarge(c as Context<AppEnv>) });
   return async (c, next) => {
@@ -71,7 +72,7 @@ function collect(incoming: IncomingMessage, maxSize: number): Promise<Buffer | n
     };
     const onError = (error: Error) => {
       cleanup();
-      reject(new HTTPException(400, { message: 'request body could not be read', cause: error }));
+      reject(new HTTPException(400, { message: 'reading the request body failed; the client may have disconnected', cause: error }));
     };
     // A client that disconnects mid-body closes the request without 'end'.
     const onClose = () => onError(new Error('client closed the connection before the body ended'));

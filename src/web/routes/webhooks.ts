@@ -78,11 +78,9 @@ export function createWebhookRoutes(): Hono<AppEnv> {
       return c.json({ error: { code: 'channel_not_configured', message: problem } }, 503);
     }
 
-    const declaredLength = Number(c.req.header('content-length'));
-    if (Number.isFinite(declaredLength) && declaredLength > MAX_WEBHOOK_BODY_BYTES) return webhookTooLarge(c);
     // The signature covers the exact bytes sent, so they are read before any JSON parsing.
+    // The app's readBody middleware has already rejected a body over MAX_WEBHOOK_BODY_BYTES.
     const rawBody = new Uint8Array(await c.req.arrayBuffer());
-    if (rawBody.length > MAX_WEBHOOK_BODY_BYTES) return webhookTooLarge(c);
 
     const receivedAt = new Date();
     const check = registry.verifyWebhook(source, rawBody, c.req.raw.headers, receivedAt);
