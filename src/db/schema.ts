@@ -228,6 +228,9 @@ export interface DB {
   complaint_triage: ComplaintTriageTable;
   triage_duplicate_dismissals: TriageDuplicateDismissalTable;
   triage_settings: TriageSettingsTable;
+  triage_duplicate_searches: TriageDuplicateSearchTable;
+  triage_duplicate_candidates: TriageDuplicateCandidateTable;
+  triage_duplicate_progress: TriageDuplicateProgressTable;
 }
 
 export type Complaint = Selectable<ComplaintTable>;
@@ -513,6 +516,29 @@ export interface TriageDuplicateDismissalTable {
   second_id: number;
   user_id: number | null;
   at: Timestamp;
+}
+
+// Stored duplicate proposals (migrations/0015_duplicate_proposals.sql).
+
+export interface TriageDuplicateSearchTable {
+  complaint_id: number;
+  searched_at: Timestamp;
+  window_days: number;
+  place: string;
+}
+
+export interface TriageDuplicateCandidateTable {
+  complaint_id: number;
+  candidate_id: number;
+  score: number;
+  trigram_similarity: number;
+  matching_words: string[];
+  found_at: Timestamp;
+}
+
+export interface TriageDuplicateProgressTable {
+  id: Generated<boolean>;
+  last_complaint_id: number;
 }
 
 export interface TriageSettingsTable {

@@ -8,6 +8,10 @@
  * slows intake; a report that fails to score stays in the normal inbox and
  * is retried up to MAX_SCORING_ATTEMPTS times.
  *
+ * The same run then searches the reports that arrived since the last run
+ * for duplicates and stores the proposals (`runDuplicateSearches`), so the
+ * case page reads them instead of searching.
+ *
  * `triage-retrain` runs nightly at 01:30 WIB and retrains every kind on the
  * decisions officers made so far. A retrain on unchanged data yields the
  * same version and activates nothing new.
@@ -18,6 +22,7 @@ import type { DB, TriageKind } from '../db/schema.ts';
 import {
   activeModelVersions, loadActiveModels, MAX_SCORING_ATTEMPTS, recordScoringFailure, releaseModelCache, triageComplaint,
 } from '../commands/triage-complaint.ts';
+import { runDuplicateSearches } from '../commands/search-duplicates.ts';
 import { claimRetrainRequest, ensureTriageModels, retrainTriage, type RetrainOutcome } from '../commands/retrain-triage.ts';
 import { readTriageSettings } from '../queries/triage.ts';
 import { logger } from '../logger.ts';
@@ -131,6 +136,7 @@ export async function startTriageJobs(boss: PgBoss, db: Kysely<DB>): Promise<voi
   await boss.schedule(TRIAGE_SCORE_QUEUE, '* * * * *', {}, { tz: 'Asia/Jakarta' });
   await boss.work(TRIAGE_SCORE_QUEUE, async () => {
     await runTriageScoring(db);
+    await runDuplicateSearches(db);
   });
 
   await boss.createQueue(TRIAGE_RETRAIN_QUEUE);

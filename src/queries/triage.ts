@@ -367,8 +367,31 @@ interface CandidateRow {
   trigram_similarity: number;
 }
 
+/** A candidate as found by the search, with its full text. */
+export interface FoundDuplicate extends DuplicateCandidate {
+  description: string;
+}
+
 /**
- * Proposes reports about the same problem as `complaint`: arrived within
+ * Proposes reports about the same problem as `complaint`, searching now:
+ * the user's view of `searchDuplicates`. The case page reads stored
+ * proposals instead (`readDuplicateProposals`).
+ * Returns [] for a user who does not work with triage and for a closed or
+ * merged complaint.
+ */
+export async function findDuplicateCandidates(
+  db: Kysely<DB>,
+  user: StaffUser,
+  complaint: Complaint,
+  options: { windowDays: number; limit?: number },
+): Promise<DuplicateCandidate[]> {
+  if (!canUseTriage(user)) return [];
+  const found = await searchDuplicates(db, complaint, options);
+  return found.map(({ description: _description, ...candidate }) => candidate);
+}
+
+/**
+ * Searches for reports about the same problem as `complaint`: arrived within
  * `windowDays` before or after it on any channel, still open, not merged,
  * at the same or a neighbouring place, and with similar text. Candidates
  * are the open reports of the place closest in time that share a content
@@ -380,19 +403,17 @@ interface CandidateRow {
  * prefix), or within NEARBY_KM when both have coordinates. When either
  * report has no kecamatan, the location cannot rule it out and a higher
  * text score is required. Pairs an officer dismissed are left out.
- * Returns [] for a user who does not work with triage and for a closed or
- * merged complaint.
+ * Returns [] for a closed or merged complaint. Checks no user: the triage
+ * job calls it too.
  *
  * NOTE: without village boundaries, desa adjacency is approximated by the
  * kecamatan; two adjacent desa in different kecamatan only match by coordinates.
  */
-export async function findDuplicateCandidates(
+export async function searchDuplicates(
   db: Kysely<DB>,
-  user: StaffUser,
   complaint: Complaint,
   options: { windowDays: number; limit?: number },
-): Promise<DuplicateCandidate[]> {
-  if (!canUseTriage(user)) return [];
+): Promise<FoundDuplicate[]> {
   if (FINAL_STATUSES.includes(complaint.status) || complaint.merged_into_id !== null) return [];
 
   const windowMs = options.windowDays * DAY_MS;
@@ -471,41 +492,129 @@ export async function findDuplicateCandidates(
     limit ${DUPLICATE_FETCH_LIMIT}
   `.execute(db);
 
-  const candidates: DuplicateCandidate[] = [];
+  const found: FoundDuplicate[] = [];
   const scoreAgainst = similarityTo(text);
   for (const row of result.rows) {
-    const location = classifyLocation(complaint, row);
-    if (location === null) continue;
     const similarity = scoreAgainst(row.description);
-    const minimum = location.match === 'location_unknown' ? MIN_SCORE_UNKNOWN_LOCATION : MIN_SCORE_KNOWN_LOCATION;
-    if (similarity.score < minimum || similarity.matchingWords.length === 0) continue;
-
-    const receivedAt = new Date(row.received_at);
-    const candidateIsNewer = receivedAt.getTime() > complaint.received_at.getTime()
-      || (receivedAt.getTime() === complaint.received_at.getTime() && row.id > complaint.id);
-    candidates.push({
-      id: row.id,
-      trackingCode: row.tracking_code,
-      status: row.status,
-      channel: row.channel,
-      receivedAt,
-      excerpt: row.description.slice(0, CANDIDATE_EXCERPT_CHARS),
-      score: similarity.score,
-      trigramSimilarity: Number(row.trigram_similarity),
-      matchingWords: similarity.matchingWords.slice(0, MAX_MATCHING_WORDS),
-      location: location.match,
-      districtName: row.district_name,
-      villageName: row.village_name,
-      distanceKm: location.distanceKm,
-      daysApart: Math.floor(Math.abs(receivedAt.getTime() - complaint.received_at.getTime()) / DAY_MS),
-      mergeDuplicateId: candidateIsNewer ? row.id : complaint.id,
-      mergeIntoId: candidateIsNewer ? complaint.id : row.id,
+    const candidate = proposal(complaint, row, {
+      score: similarity.score, trigramSimilarity: Number(row.trigram_similarity), matchingWords: similarity.matchingWords,
     });
+    if (candidate) found.push({ ...candidate, description: row.description });
   }
+  return rankProposals(found, options.limit ?? DUPLICATE_SHOW_LIMIT);
+}
+
+/** The candidate's columns a proposal is built from. */
+type ProposalRow = Omit<CandidateRow, 'trigram_similarity'>;
+
+/**
+ * Builds the proposal of `row` on `complaint`'s case page, or returns null
+ * when their places rule it out or the text score is under the minimum for
+ * how their places relate.
+ */
+function proposal(
+  complaint: Complaint,
+  row: ProposalRow,
+  text: { score: number; trigramSimilarity: number; matchingWords: string[] },
+): DuplicateCandidate | null {
+  const location = classifyLocation(complaint, row);
+  if (location === null) return null;
+  const minimum = location.match === 'location_unknown' ? MIN_SCORE_UNKNOWN_LOCATION : MIN_SCORE_KNOWN_LOCATION;
+  if (text.score < minimum || text.matchingWords.length === 0) return null;
+
+  const receivedAt = new Date(row.received_at);
+  const candidateIsNewer = receivedAt.getTime() > complaint.received_at.getTime()
+    || (receivedAt.getTime() === complaint.received_at.getTime() && row.id > complaint.id);
+  return {
+    id: row.id,
+    trackingCode: row.tracking_code,
+    status: row.status,
+    channel: row.channel,
+    receivedAt,
+    excerpt: row.description.slice(0, CANDIDATE_EXCERPT_CHARS),
+    score: text.score,
+    trigramSimilarity: text.trigramSimilarity,
+    matchingWords: text.matchingWords.slice(0, MAX_MATCHING_WORDS),
+    location: location.match,
+    districtName: row.district_name,
+    villageName: row.village_name,
+    distanceKm: location.distanceKm,
+    daysApart: Math.floor(Math.abs(receivedAt.getTime() - complaint.received_at.getTime()) / DAY_MS),
+    mergeDuplicateId: candidateIsNewer ? row.id : complaint.id,
+    mergeIntoId: candidateIsNewer ? complaint.id : row.id,
+  };
+}
+
+/** Highest score first; at equal scores the closer place, then the older report. */
+function rankProposals<T extends DuplicateCandidate>(candidates: T[], limit: number): T[] {
   const strength: Record<LocationMatch, number> = { same_village: 0, nearby: 1, same_district: 2, location_unknown: 3 };
   return candidates
     .sort((a, b) => b.score - a.score || strength[a.location] - strength[b.location] || a.id - b.id)
-    .slice(0, options.limit ?? DUPLICATE_SHOW_LIMIT);
+    .slice(0, limit);
+}
+
+/**
+ * What a stored search of `complaint` depended on besides the window: its
+ * kecamatan, desa and coordinates.
+ */
+export function duplicatePlaceKey(complaint: Pick<Complaint, 'district_code' | 'village_code' | 'latitude' | 'longitude'>): string {
+  return [complaint.district_code, complaint.village_code, complaint.latitude, complaint.longitude].map((value) => value ?? '').join('|');
+}
+
+/** Stored proposals read per report before the place and score are checked again. */
+const STORED_READ_LIMIT = 20;
+
+/**
+ * Reads the duplicate proposals stored for `complaint`, as
+ * `findDuplicateCandidates` would return them. Returns null when the report
+ * was never searched, or was searched with another window or at another
+ * place; the caller then searches again (`refreshDuplicateProposals`).
+ *
+ * A stored candidate is checked again as it is now: still open and not
+ * merged, not dismissed, within the window, and at a place that still
+ * relates to the report's with a high enough score. Its score and matching
+ * words are those of the search, since a description does not change.
+ * Two indexed reads: the search row and the report's candidates by primary key.
+ */
+export async function readDuplicateProposals(
+  db: Kysely<DB>,
+  user: StaffUser,
+  complaint: Complaint,
+  options: { windowDays: number; limit?: number },
+): Promise<DuplicateCandidate[] | null> {
+  if (!canUseTriage(user)) return [];
+  if (FINAL_STATUSES.includes(complaint.status) || complaint.merged_into_id !== null) return [];
+  const windowMs = options.windowDays * DAY_MS;
+  const [search, rows] = await Promise.all([
+    db.selectFrom('triage_duplicate_searches').select(['window_days', 'place'])
+      .where('complaint_id', '=', complaint.id).executeTakeFirst(),
+    sql<ProposalRow & { score: number; trigram_similarity: number; matching_words: string[] }>`
+      select c.id, c.tracking_code, c.status, c.channel, c.received_at, left(c.description, ${CANDIDATE_EXCERPT_CHARS}) as description,
+             c.district_code, c.village_code, c.latitude, c.longitude, d.name as district_name, v.name as village_name,
+             p.score, p.trigram_similarity, p.matching_words
+      from triage_duplicate_candidates p
+      join complaints c on c.id = p.candidate_id
+      left join districts d on d.code = c.district_code
+      left join villages v on v.code = c.village_code
+      where p.complaint_id = ${complaint.id}
+        and c.merged_into_id is null and c.status not in (${sql.join(FINAL_STATUSES)})
+        and c.received_at between ${new Date(complaint.received_at.getTime() - windowMs)} and ${new Date(complaint.received_at.getTime() + windowMs)}
+        and not exists (
+          select 1 from triage_duplicate_dismissals x
+          where x.first_id = least(c.id, ${complaint.id}::bigint) and x.second_id = greatest(c.id, ${complaint.id}::bigint))
+      order by p.score desc, c.id
+      limit ${Math.max(STORED_READ_LIMIT, options.limit ?? 0)}
+    `.execute(db),
+  ]);
+  if (!search || search.window_days !== options.windowDays || search.place !== duplicatePlaceKey(complaint)) return null;
+  const candidates: DuplicateCandidate[] = [];
+  for (const row of rows.rows) {
+    const candidate = proposal(complaint, row, {
+      score: Number(row.score), trigramSimilarity: Number(row.trigram_similarity), matchingWords: row.matching_words,
+    });
+    if (candidate) candidates.push(candidate);
+  }
+  return rankProposals(candidates, options.limit ?? DUPLICATE_SHOW_LIMIT);
 }
 
 type LocatedRow = Pick<Complaint, 'district_code' | 'village_code' | 'latitude' | 'longitude'>;

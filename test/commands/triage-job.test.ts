@@ -1,7 +1,7 @@
 /**
  * The triage jobs through pg-boss itself, on the application's own pool:
- * a queued scoring run trains the seed models and scores a report that
- * intake committed before, on every back end.
+ * a queued scoring run trains the seed models, scores a report that intake
+ * committed before and searches it for duplicates, on every back end.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,7 +22,7 @@ for (const backend of BACKENDS) {
       database = await createTestDatabase(backend);
     });
     after(async () => {
-      await boss?.stop({ graceful: false, wait: true, timeout: 2000 });
+      await boss?.stop({ graceful: true, wait: true, timeout: 10_000 });
       await database?.dispose();
     });
 
@@ -48,6 +48,14 @@ for (const backend of BACKENDS) {
       assert.equal(queue, 'low_priority', 'the spam message was set aside');
       const status = await database.db.selectFrom('complaints').select('status').where('id', '=', complaint.id).executeTakeFirstOrThrow();
       assert.equal(status.status, 'new', 'set aside, not deleted or archived');
+
+      // The same run then searches the report for duplicates.
+      let searched = false;
+      while (Date.now() < deadline && !searched) {
+        searched = (await database.db.selectFrom('triage_duplicate_searches').select('complaint_id').where('complaint_id', '=', complaint.id).executeTakeFirst()) !== undefined;
+        if (!searched) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      assert.ok(searched, 'the run searched the report for duplicates');
     });
   });
 }

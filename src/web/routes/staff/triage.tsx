@@ -15,12 +15,13 @@ import type { Complaint } from '../../../db/schema.ts';
 import type { CommandContext } from '../../../commands/context.ts';
 import { CommandError } from '../../../commands/errors.ts';
 import { mergeComplaints } from '../../../commands/merge-complaints.ts';
+import { duplicateProposals } from '../../../commands/search-duplicates.ts';
 import {
   dismissDuplicate, loadActiveModels, needsTriage, sweepLowPriority, SWEEP_ACTIONS, triageComplaint, type ActiveModels, type SweepAction,
 } from '../../../commands/triage-complaint.ts';
 import { activateTriageModel, requestRetrain, updateTriageSettings } from '../../../commands/retrain-triage.ts';
 import {
-  accuracyByVersion, canManageTriage, canUseTriage, CLASSIFICATION_KINDS, findDuplicateCandidates, findRegionalAgency, getRelevanceState,
+  accuracyByVersion, canManageTriage, canUseTriage, CLASSIFICATION_KINDS, findRegionalAgency, getRelevanceState,
   getStoredSuggestions, listLowPriorityQueue, listModelVersions, readTriageSettings, REGIONAL_AGENCY_LABEL,
 } from '../../../queries/triage.ts';
 import { findPersonalData, type PersonalDataKind } from '../../../domain/triage/index.ts';
@@ -107,7 +108,7 @@ export async function loadCaseTriage(c: Context<AppEnv>, complaint: Complaint, a
     getRelevanceState(db, complaint.id),
     readTriageSettings(db),
   ]);
-  const duplicates = await findDuplicateCandidates(db, user, complaint, { windowDays: settings.duplicate_window_days });
+  const duplicates = await duplicateProposals(db, user, complaint, { windowDays: settings.duplicate_window_days });
   const canVerify = allowed.includes('verify');
   const names = await labelNames(c, complaint, stored);
 
