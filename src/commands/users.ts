@@ -14,6 +14,8 @@ export const MIN_PASSWORD_LENGTH = 10;
 /** Failed sign-ins in a row that lock an account, and for how long. */
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MINUTES = 15;
+/** How long failures of an address without an account are kept: a day. */
+const UNKNOWN_ADDRESS_MEMORY_MS = 86_400_000;
 export const SESSION_HOURS = 12;
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -102,17 +104,14 @@ export async function userForApiToken(db: Kysely<DB>, token: string): Promise<Us
 /**
  * Checks an e-mail and password. After MAX_FAILED_LOGINS failures in a row the
  * account is locked for LOCKOUT_MINUTES, even for the right password. An
- * unknown e-mail costs the same hash time, so timing does not reveal accounts.
+ * unknown e-mail costs the same hash time and locks after as many failures,
+ * so neither timing nor a lockout reveals which addresses have accounts.
  */
 export async function authenticate(db: Kysely<DB>, email: string, password: string, now = new Date()): Promise<User> {
-  const user = await db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
-  if (!user || !user.active || !user.password_hash) {
-    await hash(password);
-    throw new CommandError('unauthorized', 'wrong e-mail or password', 'error.login_failed');
-  }
-  if (user.locked_until && user.locked_until > now) {
-    throw new CommandError('locked', 'account locked after repeated failed sign-ins', 'error.login_locked', { minutes: LOCKOUT_MINUTES });
-  }
+  const address = email.trim().toLowerCase();
+  const user = await db.selectFrom('users').selectAll().where('email', '=', address).executeTakeFirst();
+  if (!user || !user.active || !user.password_hash) return failUnknownAddress(db, address, password, now);
+  if (user.locked_until && user.locked_until > now) throw lockedError();
   if (!(await verify(user.password_hash, password))) {
     const failed = user.failed_logins + 1;
     await db
@@ -123,15 +122,47 @@ export async function authenticate(db: Kysely<DB>, email: string, password: stri
       })
       .where('id', '=', user.id)
       .execute();
-    if (failed >= MAX_FAILED_LOGINS) {
-      throw new CommandError('locked', 'account locked after repeated failed sign-ins', 'error.login_locked', { minutes: LOCKOUT_MINUTES });
-    }
-    throw new CommandError('unauthorized', 'wrong e-mail or password', 'error.login_failed');
+    if (failed >= MAX_FAILED_LOGINS) throw lockedError();
+    throw wrongPasswordError();
   }
   if (user.failed_logins > 0 || user.locked_until) {
     await db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
   }
   return user;
+}
+
+/**
+ * Rejects a sign-in to an address without an active account, counting the
+ * failure in `sign_in_failures` as `authenticate` counts it for an account:
+ * the same hash time, and locked after MAX_FAILED_LOGINS failures in a row.
+ * Rows whose last failure is more than a day old are removed on the way.
+ */
+async function failUnknownAddress(db: Kysely<DB>, address: string, password: string, now: Date): Promise<never> {
+  const emailHash = sha256(address);
+  const row = await db.selectFrom('sign_in_failures').select(['failed', 'locked_until']).where('email_hash', '=', emailHash).executeTakeFirst();
+  if (row?.locked_until && row.locked_until > now) throw lockedError();
+
+  await hash(password);
+  const failed = (row?.failed ?? 0) + 1;
+  const locks = failed >= MAX_FAILED_LOGINS;
+  const values = {
+    failed: locks ? 0 : failed,
+    locked_until: locks ? new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) : null,
+    last_failed_at: now,
+  };
+  await db.insertInto('sign_in_failures').values({ email_hash: emailHash, ...values })
+    .onConflict((conflict) => conflict.column('email_hash').doUpdateSet(values))
+    .execute();
+  await db.deleteFrom('sign_in_failures').where('last_failed_at', '<', new Date(now.getTime() - UNKNOWN_ADDRESS_MEMORY_MS)).execute();
+  throw locks ? lockedError() : wrongPasswordError();
+}
+
+function lockedError(): CommandError {
+  return new CommandError('locked', 'account locked after repeated failed sign-ins', 'error.login_locked', { minutes: LOCKOUT_MINUTES });
+}
+
+function wrongPasswordError(): CommandError {
+  return new CommandError('unauthorized', 'wrong e-mail or password', 'error.login_failed');
 }
 
 export async function createSession(db: Kysely<DB>, userId: number, now = new Date()): Promise<{ token: string; csrfToken: string }> {

@@ -231,6 +231,7 @@ export interface DB {
   triage_duplicate_searches: TriageDuplicateSearchTable;
   triage_duplicate_candidates: TriageDuplicateCandidateTable;
   triage_duplicate_progress: TriageDuplicateProgressTable;
+  sign_in_failures: SignInFailureTable;
 }
 
 export type Complaint = Selectable<ComplaintTable>;
@@ -516,6 +517,15 @@ export interface TriageDuplicateDismissalTable {
   second_id: number;
   user_id: number | null;
   at: Timestamp;
+}
+
+// Failed sign-ins of unknown addresses (migrations/0016_sign_in_failures.sql).
+
+export interface SignInFailureTable {
+  email_hash: string;
+  failed: number;
+  locked_until: Timestamp | null;
+  last_failed_at: Timestamp;
 }
 
 // Stored duplicate proposals (migrations/0015_duplicate_proposals.sql).

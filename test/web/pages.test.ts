@@ -442,6 +442,26 @@ describe('server-rendered pages', () => {
     assert.equal(rightPassword.headers.get('set-cookie'), null, 'no session while locked');
   });
 
+  test('unknown address locks like an account', async () => {
+    const target = await makeStaff(database.db, 'complaint_officer');
+    const attempt = (email: string) =>
+      app.request('/staff/login', {
+        method: 'POST',
+        body: new URLSearchParams({ email, password: 'kata-sandi-salah' }),
+        headers: { Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' },
+      });
+    const errorOf = (html: string) => fieldError(html, 'password');
+    for (let i = 1; i <= MAX_FAILED_LOGINS + 1; i++) {
+      const account = await attempt(target.email);
+      const unknown = await attempt('belum-terdaftar@contoh.go.id');
+      const accountError = errorOf(await account.text());
+      assert.ok(accountError, `attempt ${i}: the account's sign-in shows an error`);
+      assert.equal(unknown.status, account.status, `attempt ${i}: the same status`);
+      assert.equal(errorOf(await unknown.text()), accountError, `attempt ${i}: the same message`);
+      if (i === MAX_FAILED_LOGINS) assert.equal(unknown.status, 423, 'both lock at the same attempt');
+    }
+  });
+
   test('session cookie is HttpOnly and SameSite=Lax', async () => {
     const response = await app.request('/staff/login', {
       method: 'POST',
