@@ -1,16 +1,14 @@
 /**
  * Keeps `complaint_deadlines` equal to the SLA clocks computed from each
  * complaint's event log. Commands call `refreshDeadlines` in the transaction
- * that appends an event; `recomputeOpenDeadlines` runs after a category's
- * clocks or the holiday calendar change.
+ * that appends an event. After a change to a category's clocks or to the
+ * holiday calendar, `recompute-deadlines.ts` recomputes them in batches.
  */
 import { sql, type Kysely } from 'kysely';
-import { markRollupMonthsOfComplaints } from '../reports/indicator-rollup.ts';
 import type { Category, Complaint, DB } from '../db/schema.ts';
 import { WorkingCalendar, type Holiday } from '../domain/calendar.ts';
 import { CLOCK_NAMES, DEFAULT_SLA_SETTINGS, computeClocks, type ClockStates, type ComplaintEvent, type SlaSettings } from '../domain/sla.ts';
 import type { Complexity } from '../domain/types.ts';
-import { OPEN_STATUSES } from '../domain/lifecycle.ts';
 import { wibDate } from '../domain/time.ts';
 
 type Queryable = Kysely<DB>;
@@ -202,34 +200,3 @@ export async function refreshDeadlines(db: Queryable, complaint: Complaint, now:
     .execute();
 }
 
-const RECOMPUTE_BATCH = 500;
-
-/**
- * Recomputes the clocks of every open complaint (optionally of one category),
- * in batches of separate transactions so that the inbox keeps answering.
- * Returns the number of complaints recomputed.
- */
-export async function recomputeOpenDeadlines(db: Queryable, options: { categoryId?: number; now?: Date } = {}): Promise<number> {
-  invalidateCalendarCache();
-  let afterId = 0;
-  let count = 0;
-  for (;;) {
-    let query = db
-      .selectFrom('complaints')
-      .selectAll()
-      .where('status', 'in', [...OPEN_STATUSES, 'resolved'])
-      .where('id', '>', afterId)
-      .orderBy('id')
-      .limit(RECOMPUTE_BATCH);
-    if (options.categoryId !== undefined) query = query.where('category_id', '=', options.categoryId);
-    const batch = await query.execute();
-    if (batch.length === 0) return count;
-    await db.transaction().execute(async (trx) => {
-      for (const complaint of batch) await refreshDeadlines(trx, complaint, options.now ?? new Date());
-      // Recomputed clocks write no event, so their months are marked for the indicator rollup.
-      await markRollupMonthsOfComplaints(trx, batch.map((complaint) => complaint.id));
-    });
-    count += batch.length;
-    afterId = batch[batch.length - 1].id;
-  }
-}

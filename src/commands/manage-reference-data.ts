@@ -7,7 +7,7 @@
  *
  * Example:
  *   await saveCategory(ctx, { code: 'jalan-jembatan', name: 'Jalan dan jembatan', agencyCode: 'dpupr', verifyDays: 2, ... }, 1)
- *   // → { category, recomputed: 42 }
+ *   // → { category, recomputed: 42, run: { status: 'done', ... } }
  */
 import type { Agency, Category, User } from '../db/schema.ts';
 import type { Complexity, StaffUser } from '../domain/types.ts';
@@ -18,8 +18,7 @@ import { logger } from '../logger.ts';
 import type { CommandContext, Tx } from './context.ts';
 import { CommandError, invalid } from './errors.ts';
 import { createUser, type CreateUserInput } from './users.ts';
-import { recomputeOpenDeadlines } from './deadlines.ts';
-import { recomputeAfterCalendarChange, type RecomputeRun } from './recompute-deadlines.ts';
+import { recomputeAfterCalendarChange, requestDeadlineRecompute, runInlineOrQueue, type RecomputeRun } from './recompute-deadlines.ts';
 import { invalidateReferenceCache } from './reference-cache.ts';
 
 /** Agency kinds the seed data uses; the admin form offers these. */
@@ -131,10 +130,17 @@ function requireDays(value: number, field: string): number {
 
 /**
  * Adds a category (`categoryId` absent) or updates one, then recomputes the
- * deadlines of its open complaints so that new clocks apply at once.
- * Returns the category and how many complaints were recomputed.
+ * deadlines of its open and resolved complaints so that new clocks apply.
+ * The change and its recompute run commit together. Up to
+ * `recomputeSettings.inlineLimit` complaints are recomputed before this
+ * returns; a larger run is left to the `deadline-recompute` job, and
+ * `recomputed` is then 0.
  */
-export async function saveCategory(ctx: CommandContext, input: CategoryInput, categoryId?: number): Promise<{ category: Category; recomputed: number }> {
+export async function saveCategory(
+  ctx: CommandContext,
+  input: CategoryInput,
+  categoryId?: number,
+): Promise<{ category: Category; recomputed: number; run: RecomputeRun }> {
   const admin = requireAdmin(ctx);
   const name = requireName(input.name);
   const nameEn = input.nameEn?.trim() ? requireName(input.nameEn, 'nameEn') : null;
@@ -169,21 +175,28 @@ export async function saveCategory(ctx: CommandContext, input: CategoryInput, ca
     ...days,
     active: input.active ?? true,
   };
-  let category: Category | undefined;
-  if (categoryId === undefined) {
-    const code = requireCode(input.code);
-    const existing = await ctx.db.selectFrom('categories').select('id').where('code', '=', code).executeTakeFirst();
-    if (existing) throw new CommandError('conflict', `a category with code ${code} exists`, 'error.category_exists', { code }, 'code');
-    category = await ctx.db.insertInto('categories').values({ code, ...values }).returningAll().executeTakeFirstOrThrow();
-  } else {
-    category = await ctx.db.updateTable('categories').set(values).where('id', '=', categoryId).returningAll().executeTakeFirst();
-    if (!category) throw new CommandError('not_found', `category ${categoryId} not found`, 'error.not_found.category');
-  }
+  const { category, run: requested } = await ctx.db.transaction().execute(async (trx) => {
+    let saved: Category | undefined;
+    if (categoryId === undefined) {
+      const code = requireCode(input.code);
+      const existing = await trx.selectFrom('categories').select('id').where('code', '=', code).executeTakeFirst();
+      if (existing) throw new CommandError('conflict', `a category with code ${code} exists`, 'error.category_exists', { code }, 'code');
+      saved = await trx.insertInto('categories').values({ code, ...values }).returningAll().executeTakeFirstOrThrow();
+    } else {
+      saved = await trx.updateTable('categories').set(values).where('id', '=', categoryId).returningAll().executeTakeFirst();
+      if (!saved) throw new CommandError('not_found', `category ${categoryId} not found`, 'error.not_found.category');
+    }
+    const run = await requestDeadlineRecompute(trx, {
+      reason: 'category_changed', changedFrom: null, changedTo: null, categoryId: saved.id, requestedBy: admin.id,
+    });
+    return { category: saved, run };
+  });
   // Intake reads categories from a per-process cache, so this process clears it to use the change at once.
   invalidateReferenceCache();
-  const recomputed = await recomputeOpenDeadlines(ctx.db, { categoryId: category.id, now: ctx.now });
-  logger.info({ adminId: admin.id, categoryId: category.id, recomputed }, categoryId === undefined ? 'category added' : 'category updated');
-  return { category, recomputed };
+  const run = await runInlineOrQueue(ctx.db, requested, ctx.now);
+  const recomputed = run.status === 'done' ? run.processed : 0;
+  logger.info({ adminId: admin.id, categoryId: category.id, runId: run.id, recomputed }, categoryId === undefined ? 'category added' : 'category updated');
+  return { category, recomputed, run };
 }
 
 // Holiday calendar

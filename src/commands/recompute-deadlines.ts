@@ -1,5 +1,6 @@
 /**
- * Recomputes SLA deadlines after a holiday calendar change, in batches.
+ * Recomputes SLA deadlines after a holiday calendar change or a change to a
+ * category's clocks, in batches.
  *
  * A change is recorded as a run in `deadline_recomputes`. Only complaints
  * whose stored figures can change are visited: open and resolved ones,
@@ -7,6 +8,7 @@
  * the first changed day or an answer (first response, resolution) on or
  * after it. A complaint outside that set has no counted working day inside
  * the changed range, so its clocks and response metrics stay the same.
+ * After a category change, every open and resolved complaint of the category.
  *
  * Each batch is one short transaction that reads the batch's complaints,
  * events and stored deadlines with one query each, computes the clocks in
@@ -51,7 +53,7 @@ export const RECOMPUTE_PAUSE_RATIO = 0.5;
  */
 export const recomputeSettings = { inlineLimit: 1000 };
 
-export type RecomputeReason = 'holiday_added' | 'holiday_removed' | 'calendar_year';
+export type RecomputeReason = 'holiday_added' | 'holiday_removed' | 'calendar_year' | 'category_changed';
 export type RecomputeStatus = 'pending' | 'running' | 'done';
 
 export interface RecomputeRun {
@@ -60,6 +62,10 @@ export interface RecomputeRun {
   /** First and last calendar day (YYYY-MM-DD) whose working-day status changed; null for every open complaint. */
   changedFrom: string | null;
   changedTo: string | null;
+  /** Category whose clocks changed, for a 'category_changed' run. */
+  categoryId: number | null;
+  /** Name of that category, for the progress table. */
+  categoryName: string | null;
   status: RecomputeStatus;
   /** Affected complaints counted when the run was requested. */
   total: number;
@@ -78,6 +84,8 @@ interface RunRow {
   reason: RecomputeReason;
   changed_from: string | null;
   changed_to: string | null;
+  category_id: number | null;
+  category_name?: string | null;
   status: RecomputeStatus;
   total: number | null;
   processed: number;
@@ -97,6 +105,8 @@ function toRun(row: RunRow): RecomputeRun {
     reason: row.reason,
     changedFrom: row.changed_from,
     changedTo: row.changed_to,
+    categoryId: row.category_id,
+    categoryName: row.category_name ?? null,
     status: row.status,
     total: row.total ?? 0,
     processed: row.processed,
@@ -112,8 +122,9 @@ function toRun(row: RunRow): RecomputeRun {
  * Filter of the complaints a calendar change over [from, to] can affect;
  * both null selects every open and resolved complaint. Dates are WIB
  * calendar days, so instants are compared with the start of the WIB day.
+ * With `categoryId`, only that category's complaints.
  */
-function affectedFilter(from: string | null, to: string | null) {
+function affectedFilter(from: string | null, to: string | null, categoryId: number | null = null) {
   const statuses = sql.join(RECOMPUTED_STATUSES.map((status) => sql`${status}`));
   const receivedBound = to === null
     ? sql`true`
@@ -123,26 +134,28 @@ function affectedFilter(from: string | null, to: string | null) {
     : sql`(EXISTS (SELECT 1 FROM complaint_deadlines d WHERE d.complaint_id = c.id AND d.due_date >= ${from}::date)
         OR c.first_response_at >= (${from}::date::timestamp AT TIME ZONE 'Asia/Jakarta')
         OR c.resolved_at >= (${from}::date::timestamp AT TIME ZONE 'Asia/Jakarta'))`;
-  return sql`c.status IN (${statuses}) AND ${receivedBound} AND ${touchesRange}`;
+  const inCategory = categoryId === null ? sql`true` : sql`c.category_id = ${categoryId}`;
+  return sql`c.status IN (${statuses}) AND ${receivedBound} AND ${touchesRange} AND ${inCategory}`;
 }
 
-/** Counts the complaints a calendar change over [from, to] can affect. */
-export async function countAffectedComplaints(db: Kysely<DB>, from: string | null, to: string | null): Promise<number> {
-  const result = await sql<{ n: number }>`SELECT count(*)::int AS n FROM complaints c WHERE ${affectedFilter(from, to)}`.execute(db);
+/** Counts the complaints a calendar change over [from, to], or a change to one category, can affect. */
+export async function countAffectedComplaints(db: Kysely<DB>, from: string | null, to: string | null, categoryId: number | null = null): Promise<number> {
+  const result = await sql<{ n: number }>`SELECT count(*)::int AS n FROM complaints c WHERE ${affectedFilter(from, to, categoryId)}`.execute(db);
   return result.rows[0].n;
 }
 
 /** Records a pending run with its count of affected complaints and returns it. */
 export async function requestDeadlineRecompute(
   db: Kysely<DB>,
-  input: { reason: RecomputeReason; changedFrom: string | null; changedTo: string | null; requestedBy?: number },
+  input: { reason: RecomputeReason; changedFrom: string | null; changedTo: string | null; categoryId?: number; requestedBy?: number },
 ): Promise<RecomputeRun> {
   // Commands that change the calendar call this after their change; later reads must see it.
   invalidateCalendarCache();
-  const total = await countAffectedComplaints(db, input.changedFrom, input.changedTo);
+  const categoryId = input.categoryId ?? null;
+  const total = await countAffectedComplaints(db, input.changedFrom, input.changedTo, categoryId);
   const result = await sql<RunRow>`
-    INSERT INTO deadline_recomputes (reason, changed_from, changed_to, total, requested_by)
-    VALUES (${input.reason}, ${input.changedFrom}, ${input.changedTo}, ${total}, ${input.requestedBy ?? null})
+    INSERT INTO deadline_recomputes (reason, changed_from, changed_to, category_id, total, requested_by)
+    VALUES (${input.reason}, ${input.changedFrom}, ${input.changedTo}, ${categoryId}, ${total}, ${input.requestedBy ?? null})
     RETURNING *`.execute(db);
   return toRun(result.rows[0]);
 }
@@ -152,9 +165,13 @@ export async function getRecomputeRun(db: Kysely<DB>, id: number): Promise<Recom
   return result.rows[0] ? toRun(result.rows[0]) : undefined;
 }
 
-/** Returns the most recent runs, newest first, for the calendar page. */
-export async function recentRecomputeRuns(db: Kysely<DB>, limit = 5): Promise<RecomputeRun[]> {
-  const result = await sql<RunRow>`SELECT * FROM deadline_recomputes ORDER BY id DESC LIMIT ${limit}`.execute(db);
+/** Returns the most recent runs, newest first, for the calendar and category pages; `reason` keeps one kind. */
+export async function recentRecomputeRuns(db: Kysely<DB>, limit = 5, reason?: RecomputeReason): Promise<RecomputeRun[]> {
+  const result = await sql<RunRow>`
+    SELECT r.*, k.name AS category_name
+    FROM deadline_recomputes r LEFT JOIN categories k ON k.id = r.category_id
+    WHERE ${reason === undefined ? sql`true` : sql`r.reason = ${reason}`}
+    ORDER BY r.id DESC LIMIT ${limit}`.execute(db);
   return result.rows.map(toRun);
 }
 
@@ -219,7 +236,7 @@ async function runBatch(trx: Transaction<DB>, runId: number, batchSize: number, 
   // committing between this batch's read of the events and its write.
   const batch = await sql<Complaint>`
     SELECT c.* FROM complaints c
-    WHERE c.id > ${run.after_id} AND ${affectedFilter(run.changed_from, run.changed_to)}
+    WHERE c.id > ${run.after_id} AND ${affectedFilter(run.changed_from, run.changed_to, run.category_id)}
     ORDER BY c.id LIMIT ${batchSize}
     FOR UPDATE OF c`.execute(trx);
   const complaints = batch.rows;
@@ -375,12 +392,20 @@ export async function recomputeAfterCalendarChange(
   });
   // Another request may have reloaded the calendar before the commit.
   invalidateCalendarCache();
+  return runInlineOrQueue(db, run, input.now);
+}
+
+/**
+ * Runs a just-requested recompute inside the caller's request when it
+ * affects at most `recomputeSettings.inlineLimit` complaints, and otherwise
+ * leaves it pending for the `deadline-recompute` job. Returns the run.
+ */
+export async function runInlineOrQueue(db: Kysely<DB>, run: RecomputeRun, now?: Date): Promise<RecomputeRun> {
   if (run.total > recomputeSettings.inlineLimit) {
     logger.info({ runId: run.id, total: run.total }, 'deadline recompute queued for the background job');
     return run;
   }
-  const fixedNow = input.now;
-  return runDeadlineRecompute(db, run.id, { now: fixedNow ? () => fixedNow : undefined, pauseRatio: 0 });
+  return runDeadlineRecompute(db, run.id, { now: now ? () => now : undefined, pauseRatio: 0 });
 }
 
 /**

@@ -17,7 +17,7 @@ import { forwardComplaint, archiveComplaint } from '../../src/commands/close-com
 import { rateComplaint, replyAsCitizen } from '../../src/commands/reopen-complaint.ts';
 import { mergeComplaints } from '../../src/commands/merge-complaints.ts';
 import { CommandError } from '../../src/commands/errors.ts';
-import { recomputeOpenDeadlines } from '../../src/commands/deadlines.ts';
+import { requestDeadlineRecompute, runDeadlineRecompute } from '../../src/commands/recompute-deadlines.ts';
 import { scanDeadlines } from '../../src/jobs/deadlines.ts';
 
 const citizen = { kind: 'citizen' } as const;
@@ -238,7 +238,8 @@ for (const backend of BACKENDS) {
       });
       assert.equal((await deadline(complaint.id, 'verification')).due_date, '2026-07-09');
       const category = await database.db.updateTable('categories').set({ verify_days: 1 }).where('code', '=', 'air-bersih').returning('id').executeTakeFirstOrThrow();
-      await recomputeOpenDeadlines(database.db, { categoryId: category.id, now: received });
+      const run = await requestDeadlineRecompute(database.db, { reason: 'category_changed', changedFrom: null, changedTo: null, categoryId: category.id });
+      await runDeadlineRecompute(database.db, run.id, { now: () => received });
       assert.equal((await deadline(complaint.id, 'verification')).due_date, '2026-07-07');
     });
 

@@ -15,6 +15,7 @@ import { verifyComplaint } from '../../src/commands/verify-complaint.ts';
 import { dispatchComplaint } from '../../src/commands/dispatch-complaint.ts';
 import { createSession, sessionUser, userForApiToken } from '../../src/commands/users.ts';
 import { CommandError } from '../../src/commands/errors.ts';
+import { getRecomputeRun, recomputeSettings, runPendingRecomputes } from '../../src/commands/recompute-deadlines.ts';
 
 // Monday 2027-01-04 10:00 WIB: 2027 has no holiday list in the seed data.
 const MONDAY_2027 = new Date('2027-01-04T03:00:00Z');
@@ -122,6 +123,43 @@ for (const backend of BACKENDS) {
       }, category.id);
       assert.equal(recomputed, 1);
       assert.equal((await verificationDeadline(complaint.id)).due_date, '2026-03-16', 'one working day after Friday is Monday');
+    });
+
+    test('large category change runs in background', async () => {
+      const { category } = await saveCategory(asAdmin(), {
+        code: 'uji-latar', name: 'Kategori latar', agencyCode: 'dpupr', oversight: false, complexity: 'medium', ...CLOCKS,
+      });
+      const friday = new Date('2026-03-13T09:00:00Z');
+      const receive = (categoryCode: string) => receiveComplaint({ db: database.db, actor: { kind: 'citizen' }, now: friday }, {
+        type: 'pengaduan', description: 'Pengujian penghitungan ulang di latar belakang.', channel: 'web', categoryCode,
+      });
+      const first = (await receive('uji-latar')).complaint;
+      const second = (await receive('uji-latar')).complaint;
+      const other = (await receive('uji-tenggat')).complaint;
+      const otherBefore = await verificationDeadline(other.id);
+
+      const inlineLimit = recomputeSettings.inlineLimit;
+      recomputeSettings.inlineLimit = 1;
+      try {
+        const { recomputed, run } = await saveCategory(asAdmin(friday), {
+          name: category.name, agencyCode: 'dpupr', oversight: false, complexity: 'medium', ...CLOCKS, verifyDays: 1,
+        }, category.id);
+        assert.equal(recomputed, 0, 'nothing recomputed inside the request');
+        assert.equal(run.status, 'pending');
+        assert.equal(run.reason, 'category_changed');
+        assert.equal(run.categoryId, category.id);
+        assert.equal(run.total, 2, "only the category's two complaints are affected");
+        assert.equal((await verificationDeadline(first.id)).due_date, '2026-03-25', 'the old deadline stays until the run');
+
+        await runPendingRecomputes(database.db, { now: () => friday, pauseRatio: 0 });
+        const finished = await getRecomputeRun(database.db, run.id);
+        assert.equal(finished?.status, 'done');
+        assert.equal(finished?.processed, 2);
+        for (const complaint of [first, second]) assert.equal((await verificationDeadline(complaint.id)).due_date, '2026-03-16');
+        assert.deepEqual(await verificationDeadline(other.id), otherBefore, "another category's complaint is untouched");
+      } finally {
+        recomputeSettings.inlineLimit = inlineLimit;
+      }
     });
 
     test('holidays and covered years recompute open deadlines', async () => {

@@ -566,6 +566,37 @@ describe('server-rendered pages', () => {
     assert.equal(fieldError(await invalid.text(), 'category-verifyDays'), 'Isi bilangan bulat hari kerja dari 0 sampai 365.');
   });
 
+  test('category page shows background recompute', async () => {
+    await dispatchedComplaint('dlh', 'Sampah di saluran depan sekolah belum diangkut seminggu.');
+    const category = await database.db.selectFrom('categories').selectAll().where('code', '=', 'sampah-lingkungan').executeTakeFirstOrThrow();
+    const cookie = await signIn(admin.email);
+    const page = await staffGet(cookie, `/staff/admin/categories/${category.id}`);
+    const defaultInlineLimit = recomputeSettings.inlineLimit;
+    recomputeSettings.inlineLimit = 0;
+    let saved: Response;
+    try {
+      saved = await staffPost(cookie, `/staff/admin/categories/${category.id}`, {
+        _csrf: csrfTokenOf(page.html), name: category.name, nameEn: category.name_en ?? '', agencyCode: 'dlh', complexity: category.complexity,
+        verifyDays: '2', firstFollowUpDays: String(category.first_follow_up_days), resolutionDaysSimple: '5', resolutionDaysMedium: '14',
+        resolutionDaysComplex: '60', autoCloseDays: '10', active: '1',
+      });
+    } finally {
+      recomputeSettings.inlineLimit = defaultInlineLimit;
+    }
+    assert.equal(saved.status, 303);
+    assert.match(saved.headers.get('location') ?? '', /done=category-queued&n=[1-9]/);
+    // With jobs off, the server runs the queued recompute itself, outside the request.
+    for (let attempt = 0; attempt < 100 && (await unfinishedRecomputeRuns(database.db)).length > 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.deepEqual(await unfinishedRecomputeRuns(database.db), []);
+    const listed = await staffGet(cookie, '/staff/admin/categories?done=category-queued&n=3');
+    assert.ok(listed.html.includes('sedang dihitung ulang di latar belakang'), 'the banner says the recompute goes on');
+    assert.ok(listed.html.includes('Penghitungan ulang tenggat'), 'the progress section is shown');
+    assert.ok(listed.html.includes(`Kategori ${category.name} diubah`));
+    assert.ok(listed.html.includes('Selesai'));
+  });
+
   test('admin adds and removes a holiday', async () => {
     const cookie = await signIn(admin.email);
     const page = await staffGet(cookie, '/staff/admin/holidays?year=2027');

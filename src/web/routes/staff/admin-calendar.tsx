@@ -1,7 +1,8 @@
 /**
  * Administration of categories (routing and SLA clocks) and of the holiday
  * calendar. Both change deadlines: the commands recompute the open
- * complaints' clocks and the banner shows how many were recomputed.
+ * complaints' clocks and the banner shows how many were recomputed, or that
+ * a large recompute goes on in the background, with its progress below.
  */
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../../context.ts';
@@ -20,7 +21,7 @@ import type { FieldErrors } from '../../views/components.tsx';
 import { attempt, formChecked, formText, readForm, type FormBody } from '../../views/form.tsx';
 import { adminBanner, adminContext, parseId } from './admin.tsx';
 
-const CATEGORY_BANNERS = ['category-added', 'category-saved'] as const;
+const CATEGORY_BANNERS = ['category-added', 'category-saved', 'category-queued'] as const;
 const HOLIDAY_BANNERS = ['holiday-added', 'holiday-removed', 'year-covered', 'year-uncovered', 'calendar-queued'] as const;
 const YEAR_RE = /^\d{4}$/;
 
@@ -95,11 +96,21 @@ function afterCalendarChange(c: Context<AppEnv>, year: number, done: string, run
   return c.redirect(`/staff/admin/holidays?year=${year}&done=calendar-queued&n=${run.total}#recompute-progress`, 303);
 }
 
+/** Redirects after a category change, as `afterCalendarChange` does after a calendar change. */
+function afterCategoryChange(c: Context<AppEnv>, done: string, run: RecomputeRun) {
+  if (run.status === 'done') return c.redirect(`/staff/admin/categories?done=${done}&n=${run.processed}`, 303);
+  if (!c.get('deps').config.jobsEnabled) runPendingRecomputesInProcess(c.get('deps').db);
+  return c.redirect(`/staff/admin/categories?done=category-queued&n=${run.total}#recompute-progress`, 303);
+}
+
 export function registerAdminCalendarRoutes(app: Hono<AppEnv>): void {
   app.get('/staff/admin/categories', async (c) => {
-    const reference = await listReferenceData(c.get('deps').db);
+    const db = c.get('deps').db;
+    const [reference, recomputes] = await Promise.all([listReferenceData(db), recentRecomputeRuns(db, 5, 'category_changed')]);
+    // Without background jobs, this process finishes runs that a restart left unfinished.
+    if (!c.get('deps').config.jobsEnabled && recomputes.some((run) => run.status !== 'done')) runPendingRecomputesInProcess(db);
     return renderPage(c, <AdminCategoriesPage ctx={pageContext(c)} categories={reference.categories as CategoryRow[]} reference={reference}
-      banner={adminBanner(c, CATEGORY_BANNERS)} />);
+      banner={adminBanner(c, CATEGORY_BANNERS)} recomputes={recomputes} />);
   });
 
   app.get('/staff/admin/categories/new', (c) => categoryForm(c, undefined, { ...NEW_CATEGORY_VALUES }));
@@ -108,7 +119,7 @@ export function registerAdminCalendarRoutes(app: Hono<AppEnv>): void {
     const values = categoryValues(await readForm(c));
     const result = await attempt(c.get('t'), CATEGORY_FIELDS, () => saveCategory(adminContext(c), categoryInput(values)));
     if (!result.ok) return categoryForm(c, undefined, values, result.errors, result.error.httpStatus);
-    return c.redirect(`/staff/admin/categories?done=category-added&n=${result.value.recomputed}`, 303);
+    return afterCategoryChange(c, 'category-added', result.value.run);
   });
 
   app.get('/staff/admin/categories/:id', async (c) => {
@@ -125,7 +136,7 @@ export function registerAdminCalendarRoutes(app: Hono<AppEnv>): void {
     const values = categoryValues(await readForm(c));
     const result = await attempt(c.get('t'), CATEGORY_FIELDS, () => saveCategory(adminContext(c), categoryInput(values), id));
     if (!result.ok) return categoryForm(c, id, values, result.errors, result.error.httpStatus);
-    return c.redirect(`/staff/admin/categories?done=category-saved&n=${result.value.recomputed}`, 303);
+    return afterCategoryChange(c, 'category-saved', result.value.run);
   });
 
   app.get('/staff/admin/holidays', (c) => {

@@ -1,13 +1,15 @@
 /**
  * Administration of categories: default agency, oversight flag, complexity
  * and the SLA clocks in working days. Saving recomputes the deadlines of the
- * category's open complaints.
+ * category's open complaints, in the background when there are many.
  */
 import { COMPLEXITIES } from '../../../commands/manage-reference-data.ts';
 import type { PageContext } from '../layout.tsx';
 import { Button, Checkbox, CsrfField, SelectField, TextField, type FieldErrors } from '../components.tsx';
 import { agencyOptions, categoryName, type ReferenceRows } from '../report-fields.tsx';
 import { AdminLayout } from './admin-layout.tsx';
+import { RecomputeProgress } from './recompute-progress.tsx';
+import type { RecomputeRun } from '../../../commands/recompute-deadlines.ts';
 
 export interface CategoryRow {
   id: number;
@@ -58,7 +60,14 @@ export const NEW_CATEGORY_VALUES: Record<string, string> = {
   resolutionDaysSimple: '5', resolutionDaysMedium: '14', resolutionDaysComplex: '60', autoCloseDays: '10', active: '1',
 };
 
-export function AdminCategoriesPage(props: { ctx: PageContext; categories: CategoryRow[]; reference: ReferenceRows; banner?: string }) {
+export function AdminCategoriesPage(props: {
+  ctx: PageContext;
+  categories: CategoryRow[];
+  reference: ReferenceRows;
+  banner?: string;
+  /** Recent deadline recomputes, newest first; the section is hidden when empty. */
+  recomputes?: RecomputeRun[];
+}) {
   const { ctx } = props;
   const { t, locale } = ctx;
   const agencyName = (code: string | null) => props.reference.agencies.find((agency) => agency.code === code)?.name ?? '–';
@@ -102,6 +111,7 @@ export function AdminCategoriesPage(props: { ctx: PageContext; categories: Categ
           ))}
         </tbody>
       </table>
+      {props.recomputes && props.recomputes.length > 0 ? <RecomputeProgress ctx={ctx} runs={props.recomputes} /> : null}
     </AdminLayout>
   );
 }
