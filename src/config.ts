@@ -29,6 +29,21 @@ export interface Config {
    * (`GIN_CLEAN_INTERVAL_MS`, default 300, 0 turns it off). See src/db/gin-cleaner.ts.
    */
   ginCleanIntervalMs: number;
+  /**
+   * Whether the server runs behind a reverse proxy that appends the client's
+   * address to X-Forwarded-For (`TRUST_PROXY`, default false). Rate limits
+   * then count that address instead of the proxy's.
+   */
+  trustProxy: boolean;
+  /** Requests per client address and hour; 0 turns a limit off. See src/web/middleware/rate-limit.ts. */
+  rateLimits: {
+    /** New reports from the web form and the public API (`RATE_LIMIT_REPORTS_PER_HOUR`, default 20). */
+    reportsPerHour: number;
+    /** Replies, ratings and "this answered my question" clicks (`RATE_LIMIT_ACTIONS_PER_HOUR`, default 60). */
+    actionsPerHour: number;
+    /** Staff sign-in attempts (`RATE_LIMIT_SIGN_INS_PER_HOUR`, default 60). */
+    signInsPerHour: number;
+  };
   /** Chromium binary that prints the monthly recap as PDF (`CHROMIUM_PATH`, default /usr/bin/chromium). */
   chromiumPath: string;
   /** Messaging channels: webhook secrets, send credentials, provider base URLs (docs/channels.md). */
@@ -168,6 +183,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: env.COOKIE_SECURE ? env.COOKIE_SECURE === 'true' : publicUrl.startsWith('https://'),
     jobsEnabled: env.JOBS !== 'off',
     ginCleanIntervalMs: parseWholeNumber('GIN_CLEAN_INTERVAL_MS', env.GIN_CLEAN_INTERVAL_MS, 300, 0, 3_600_000),
+    trustProxy: parseBoolean('TRUST_PROXY', env.TRUST_PROXY, false),
+    rateLimits: {
+      reportsPerHour: parseWholeNumber('RATE_LIMIT_REPORTS_PER_HOUR', env.RATE_LIMIT_REPORTS_PER_HOUR, 20, 0, 1_000_000),
+      actionsPerHour: parseWholeNumber('RATE_LIMIT_ACTIONS_PER_HOUR', env.RATE_LIMIT_ACTIONS_PER_HOUR, 60, 0, 1_000_000),
+      signInsPerHour: parseWholeNumber('RATE_LIMIT_SIGN_INS_PER_HOUR', env.RATE_LIMIT_SIGN_INS_PER_HOUR, 60, 0, 1_000_000),
+    },
     chromiumPath: env.CHROMIUM_PATH || '/usr/bin/chromium',
     channels: loadChannelSettings(env),
   };
@@ -180,6 +201,14 @@ function parseWholeNumber(name: string, raw: string | undefined, fallback: numbe
     throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function parseBoolean(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = raw.trim().toLowerCase();
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
 }
 
 function parseBaseUrl(name: string, raw: string | undefined, fallback?: string): string | undefined {

@@ -1,7 +1,8 @@
 /**
  * The Hono application: public portal, back office, JSON API and health
  * check. It keeps no state in memory that another process would need, so
- * several processes can run behind one proxy.
+ * several processes can run behind one proxy. The rate limits' buckets are
+ * the exception: each process counts its own requests.
  */
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
@@ -13,8 +14,9 @@ import type { AppDeps, AppEnv } from './context.ts';
 import { pickLocale, translator } from './i18n/index.ts';
 import { authenticate } from './middleware/auth.ts';
 import { readBody } from './middleware/body.ts';
+import { rateLimit, RateLimiter } from './middleware/rate-limit.ts';
 import { createApiRoutes, apiError } from './routes/api.ts';
-import { registerPages } from './routes/pages.ts';
+import { registerPages, type RateLimits } from './routes/pages.ts';
 import { createReportApiRoutes } from './routes/api-reports.ts';
 import { createChannelApiRoutes, createWebhookRoutes, MAX_WEBHOOK_BODY_BYTES, webhookTooLarge } from './routes/webhooks.ts';
 
@@ -62,6 +64,22 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     await next();
   });
 
+  const limits = createRateLimits(deps);
+  const isPost = (c: Context<AppEnv>) => c.req.method === 'POST';
+  if (limits.reports) {
+    // Staff with a token file reports on citizens' behalf (walk-in, phone, imports), so only anonymous callers count.
+    app.use('/api/v1/complaints', rateLimit({
+      ...limits.reports, applies: (c) => isPost(c) && !c.get('user'),
+      onLimited: (c, seconds) => apiError(c, 429, 'rate_limited', 'error.rate_limited', { minutes: Math.ceil(seconds / 60) }),
+    }));
+  }
+  if (limits.actions) {
+    app.use('/api/v1/track/*', rateLimit({
+      ...limits.actions, applies: isPost,
+      onLimited: (c, seconds) => apiError(c, 429, 'rate_limited', 'error.rate_limited', { minutes: Math.ceil(seconds / 60) }),
+    }));
+  }
+
   app.get('/health', async (c) => {
     try {
       await sql`SELECT 1`.execute(deps.db);
@@ -83,7 +101,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/v1', createApiRoutes());
   app.route('/api/v1', createReportApiRoutes());
   app.route('/webhooks', createWebhookRoutes()).route('/api/v1/channels', createChannelApiRoutes());
-  registerPages(app);
+  registerPages(app, limits);
 
   app.notFound((c) => {
     if (c.req.path.startsWith('/api/')) return apiError(c, 404, 'not_found', 'error.not_found.route');
@@ -92,6 +110,17 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.onError((error, c) => handleError(error, c));
   return app;
+}
+
+/** Builds a limiter per kind of request whose limit is not 0; the API and the pages share them. */
+function createRateLimits(deps: AppDeps): RateLimits {
+  const { rateLimits, trustProxy } = deps.config;
+  const make = (kind: string, perHour: number) => (perHour > 0 ? { kind, limiter: new RateLimiter(perHour), trustProxy } : undefined);
+  return {
+    reports: make('report', rateLimits.reportsPerHour),
+    actions: make('citizen action', rateLimits.actionsPerHour),
+    signIns: make('sign-in', rateLimits.signInsPerHour),
+  };
 }
 
 function handleError(error: Error, c: Context<AppEnv>) {

@@ -117,6 +117,7 @@ export const en: Record<string, string> = {
   'error.json_invalid': 'The request body is not valid JSON.',
   'error.staff_only_field': 'Only staff with an API token may set {field}.',
   'error.internal': 'Something went wrong on the server. Please try again later.',
+  'error.rate_limited': 'Too many requests from this address. Try again in {minutes} minutes.',
   'error.csrf': 'The form has expired. Reload the page and submit again.',
   'error.name_required': 'Name is required.',
   'error.role_invalid': 'Role must be one of: {roles}.',
@@ -210,6 +211,10 @@ export const en: Record<string, string> = {
 
   'page_error.form_origin.title': 'Form rejected',
   'page_error.form_origin.body': 'This form was sent from another site, so it was not processed. Open the form on this site and send it again.',
+  'page_error.rate_limited.title': 'Too many submissions',
+  'page_error.rate_limited.body': 'Too many submissions came from your internet address in the last hour. Try again in {minutes} minutes. If it is urgent, contact us by WhatsApp or phone.',
+  'page_error.sign_in_limited.title': 'Too many sign-in attempts',
+  'page_error.sign_in_limited.body': 'Too many sign-in attempts came from this internet address in the last hour. Try again in {minutes} minutes.',
   'page_error.back': 'Back to the form',
   'page_error.upload_too_large.title': 'Files too large',
   'page_error.upload_too_large.body': 'The upload is over the limit. Upload at most {files} files of at most {megabytes} MB each, then send again.',

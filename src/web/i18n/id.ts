@@ -117,6 +117,7 @@ export const id: Record<string, string> = {
   'error.json_invalid': 'Isi permintaan bukan JSON yang valid.',
   'error.staff_only_field': 'Kolom {field} hanya boleh diisi petugas dengan token API.',
   'error.internal': 'Terjadi kesalahan pada server. Coba lagi nanti.',
+  'error.rate_limited': 'Terlalu banyak permintaan dari alamat ini. Coba lagi dalam {minutes} menit.',
   'error.csrf': 'Formulir kedaluwarsa. Muat ulang halaman lalu kirim lagi.',
   'error.name_required': 'Nama wajib diisi.',
   'error.role_invalid': 'Peran harus salah satu dari: {roles}.',
@@ -210,6 +211,10 @@ export const id: Record<string, string> = {
 
   'page_error.form_origin.title': 'Formulir ditolak',
   'page_error.form_origin.body': 'Formulir ini dikirim dari situs lain, jadi kami tidak memprosesnya. Buka formulir dari situs ini lalu kirim lagi.',
+  'page_error.rate_limited.title': 'Terlalu banyak kiriman',
+  'page_error.rate_limited.body': 'Terlalu banyak kiriman dari alamat internet Anda dalam satu jam terakhir. Coba lagi dalam {minutes} menit. Bila mendesak, hubungi kami lewat WhatsApp atau telepon.',
+  'page_error.sign_in_limited.title': 'Terlalu banyak percobaan masuk',
+  'page_error.sign_in_limited.body': 'Terlalu banyak percobaan masuk dari alamat internet ini dalam satu jam terakhir. Coba lagi dalam {minutes} menit.',
   'page_error.back': 'Kembali ke formulir',
   'page_error.upload_too_large.title': 'Berkas terlalu besar',
   'page_error.upload_too_large.body': 'Kiriman melebihi batas. Unggah paling banyak {files} berkas, masing-masing paling besar {megabytes} MB, lalu kirim lagi.',

@@ -33,7 +33,8 @@ import { registerAnswerRoutes } from './staff/templates.tsx';
 import { registerTriageRoutes } from './staff/triage.tsx';
 import { registerReportingPages } from './staff/dashboard.tsx';
 import { registerChannelRoutes } from './staff/channels.tsx';
-import { messagePageResponse } from './public/errors.tsx';
+import { messagePageResponse, type MiddlewareError } from './public/errors.tsx';
+import { rateLimit, type RateLimitOptions } from '../middleware/rate-limit.ts';
 import { logger } from '../../logger.ts';
 
 const ASSETS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../assets');
@@ -94,7 +95,25 @@ function uploadLimit(): MiddlewareHandler<AppEnv> {
   }) as MiddlewareHandler<AppEnv>;
 }
 
-export function registerPages(app: Hono<AppEnv>): void {
+/** Rate limiters by kind of request; a kind whose limit is 0 has none. */
+export interface RateLimits {
+  reports?: Pick<RateLimitOptions, 'kind' | 'limiter' | 'trustProxy'>;
+  actions?: Pick<RateLimitOptions, 'kind' | 'limiter' | 'trustProxy'>;
+  signIns?: Pick<RateLimitOptions, 'kind' | 'limiter' | 'trustProxy'>;
+}
+
+/** Limits the form posts of `paths` by the client's address. A post over the limit gets a page that says when to retry. */
+function limitFormPosts(app: Hono<AppEnv>, paths: string[], limit: RateLimits[keyof RateLimits], page: MiddlewareError = 'rate_limited'): void {
+  if (!limit) return;
+  const middleware = rateLimit({
+    ...limit,
+    applies: (c) => c.req.method === 'POST',
+    onLimited: (c, seconds) => messagePageResponse(c, page, 429, { minutes: Math.ceil(seconds / 60) }),
+  });
+  for (const path of paths) app.use(path, middleware);
+}
+
+export function registerPages(app: Hono<AppEnv>, limits: RateLimits = {}): void {
   const assets = loadAssets();
   app.get('/assets/:file', (c) => {
     const asset = assets.get(c.req.param('file'));
@@ -106,6 +125,9 @@ export function registerPages(app: Hono<AppEnv>): void {
   });
 
   app.use('*', rememberLanguage);
+  limitFormPosts(app, ['/lapor'], limits.reports);
+  limitFormPosts(app, ['/lacak/*', '/faq/*'], limits.actions);
+  limitFormPosts(app, ['/staff/login'], limits.signIns, 'sign_in_limited');
   const guards = { originCheck: originCheck(), uploadLimit: uploadLimit() };
   registerPortalRoutes(app, guards);
   registerTrackRoutes(app, guards);

@@ -1,10 +1,14 @@
-/** Error pages that middleware returns before a route runs: an upload over the size limit, a form posted from another site. */
+/**
+ * Error pages that middleware returns before a route runs: an upload over the
+ * size limit, a form posted from another site, too many posts or sign-in
+ * attempts from one address.
+ */
 import type { Context } from 'hono';
 import type { AppEnv } from '../../context.ts';
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from '../../../domain/images.ts';
 import { MessagePage, pageContext, renderPage } from '../../views/layout.tsx';
 
-export type MiddlewareError = 'upload_too_large' | 'form_origin';
+export type MiddlewareError = 'upload_too_large' | 'form_origin' | 'rate_limited' | 'sign_in_limited';
 
 /** Returns the page that shows the form a rejected POST came from, so the link back leads to a page that exists. */
 export function formPagePath(path: string): string {
@@ -16,14 +20,14 @@ export function formPagePath(path: string): string {
   return path;
 }
 
-export function messagePageResponse(c: Context<AppEnv>, error: MiddlewareError, status: number) {
+export function messagePageResponse(c: Context<AppEnv>, error: MiddlewareError, status: number, params: Record<string, number> = {}) {
   const ctx = pageContext(c);
   const area = c.req.path.startsWith('/staff') ? 'staff' : 'public';
   const maxMegabytes = MAX_ATTACHMENT_BYTES / (1024 * 1024);
   return renderPage(
     c,
     <MessagePage ctx={ctx} area={area} title={ctx.t(`page_error.${error}.title`)}
-      message={ctx.t(`page_error.${error}.body`, { files: MAX_ATTACHMENTS, megabytes: maxMegabytes })}>
+      message={ctx.t(`page_error.${error}.body`, { files: MAX_ATTACHMENTS, megabytes: maxMegabytes, ...params })}>
       <p class="body"><a href={formPagePath(c.req.path)}>{ctx.t('page_error.back')}</a></p>
     </MessagePage>,
     status,

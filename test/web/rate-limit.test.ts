@@ -1,0 +1,139 @@
+/**
+ * Rate limits per client address (src/web/middleware/rate-limit.ts): the
+ * token bucket and address keys on their own, then through the real HTTP
+ * server behind a proxy (TRUST_PROXY) and without one. Client addresses are
+ * documentation addresses (RFC 5737, RFC 3849) sent in X-Forwarded-For;
+ * every request goes to the test server on loopback.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { clientKey, RateLimiter } from '../../src/web/middleware/rate-limit.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { makeStaff } from '../support/staff.ts';
+
+const HOUR_MS = 3_600_000;
+const REPORT = { type: 'pengaduan', description: 'Lampu jalan di depan balai desa mati sejak tiga hari.', channel: 'web' };
+
+describe('token bucket', () => {
+  test('burst then one per interval', () => {
+    const limiter = new RateLimiter(2);
+    assert.equal(limiter.take('198.51.100.1', 0), 0);
+    assert.equal(limiter.take('198.51.100.1', 0), 0);
+    assert.equal(limiter.take('198.51.100.1', 0), 1800, 'the third waits half an hour');
+    assert.equal(limiter.take('198.51.100.2', 0), 0, 'another address has its own bucket');
+    assert.equal(limiter.take('198.51.100.1', 1_800_000), 0, 'one token back after half an hour');
+    assert.equal(limiter.take('198.51.100.1', 1_800_000), 1800);
+  });
+
+  test('idle buckets removed past 10,000', () => {
+    const limiter = new RateLimiter(5);
+    for (let i = 0; i < 10_000; i++) limiter.take(`key-${i}`, 0);
+    assert.equal(limiter.size, 10_000);
+    limiter.take('late', HOUR_MS);
+    assert.equal(limiter.size, 1, 'buckets full again after an hour are dropped');
+  });
+
+  test('invalid limit rejected', () => {
+    assert.throws(() => new RateLimiter(0), /perHour must be a whole number of at least 1, got 0/);
+  });
+});
+
+describe('client keys', () => {
+  const cases: Array<[string, string | null]> = [
+    ['203.0.113.9', '203.0.113.9'],
+    [' 203.0.113.9 ', '203.0.113.9'],
+    ['::ffff:203.0.113.9', '203.0.113.9'],
+    ['2001:db8:1:2::5', '2001:db8:1:2::/64'],
+    ['2001:0db8:0001:0002:ffff:0:0:1', '2001:db8:1:2::/64'],
+    ['2001:db8:1:3::5', '2001:db8:1:3::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['unknown', null],
+    ['203.0.113.300', null],
+  ];
+  for (const [address, key] of cases) {
+    test(`key of "${address}"`, () => assert.equal(clientKey(address), key));
+  }
+});
+
+async function postReport(base: string, headers: Record<string, string> = {}) {
+  return fetch(`${base}/api/v1/complaints`, {
+    method: 'POST', body: JSON.stringify(REPORT), headers: { 'content-type': 'application/json', ...headers },
+  });
+}
+
+describe('limits behind a proxy', () => {
+  let server: TestServer;
+
+  before(async () => {
+    server = await startTestServer({
+      TRUST_PROXY: 'true', RATE_LIMIT_REPORTS_PER_HOUR: '2', RATE_LIMIT_ACTIONS_PER_HOUR: '1', RATE_LIMIT_SIGN_INS_PER_HOUR: '1',
+    });
+  });
+  after(async () => server?.stop());
+
+  const countReports = async () => Number((await server.database.db.selectFrom('complaints').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+  test('API reports over the limit rejected', async () => {
+    const client = { 'x-forwarded-for': '192.0.2.77, 198.51.100.7' };
+    const before = await countReports();
+    assert.equal((await postReport(server.url, client)).status, 201);
+    assert.equal((await postReport(server.url, client)).status, 201);
+    const third = await postReport(server.url, client);
+    assert.equal(third.status, 429);
+    assert.equal(third.headers.get('retry-after'), '1800');
+    const body = await third.json() as { error: { code: string; message: string } };
+    assert.equal(body.error.code, 'rate_limited');
+    assert.equal(body.error.message, 'Terlalu banyak permintaan dari alamat ini. Coba lagi dalam 30 menit.');
+    assert.equal(await countReports(), before + 2, 'the rejected report is not stored');
+
+    assert.equal((await postReport(server.url, { 'x-forwarded-for': '198.51.100.8' })).status, 201, 'another client is not limited');
+  });
+
+  test('staff token not limited', async () => {
+    const officer = await makeStaff(server.database.db, 'complaint_officer');
+    const staff = { 'x-forwarded-for': '198.51.100.9', authorization: `Bearer ${officer.token}` };
+    for (let i = 0; i < 3; i++) assert.equal((await postReport(server.url, staff)).status, 201, `staff report ${i + 1}`);
+  });
+
+  test('web form limit shows a page', async () => {
+    const client = { 'x-forwarded-for': '2001:db8:5:6::1' };
+    for (let i = 0; i < 2; i++) await postReport(server.url, client);
+    const form = new URLSearchParams({ type: 'pengaduan', description: REPORT.description });
+    const response = await fetch(`${server.url}/lapor`, {
+      method: 'POST', body: form, headers: { ...client, 'x-forwarded-for': '2001:db8:5:6::2', origin: server.url },
+    });
+    assert.equal(response.status, 429, 'the same /64 shares the limit with the API');
+    const html = await response.text();
+    assert.ok(html.includes('Terlalu banyak kiriman'), 'the page names the problem');
+    assert.ok(html.includes('Coba lagi dalam 30 menit'), 'the page says when to retry');
+    assert.ok(html.includes('href="/lapor"'), 'the page links back to the form');
+  });
+
+  test('sign-in attempts limited', async () => {
+    const attempt = () => fetch(`${server.url}/staff/login`, {
+      method: 'POST', redirect: 'manual',
+      body: new URLSearchParams({ email: 'belum-terdaftar@contoh.go.id', password: 'kata-sandi-salah' }),
+      headers: { 'x-forwarded-for': '203.0.113.20', origin: server.url },
+    });
+    assert.equal((await attempt()).status, 401);
+    const limited = await attempt();
+    assert.equal(limited.status, 429);
+    assert.ok((await limited.text()).includes('Terlalu banyak percobaan masuk'));
+  });
+});
+
+describe('limits without a proxy', () => {
+  let server: TestServer;
+
+  before(async () => {
+    server = await startTestServer({ RATE_LIMIT_REPORTS_PER_HOUR: '1' });
+  });
+  after(async () => server?.stop());
+
+  test('loopback peer not limited', async () => {
+    for (let i = 0; i < 3; i++) {
+      const response = await postReport(server.url, { 'x-forwarded-for': '198.51.100.7' });
+      assert.equal(response.status, 201, `report ${i + 1}: a forwarded address is ignored without TRUST_PROXY`);
+    }
+  });
+});
