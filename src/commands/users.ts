@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB, User } from '../db/schema.ts';
 import { ROLES, type Role, type StaffUser } from '../domain/types.ts';
 import { CommandError, invalid } from './errors.ts';
@@ -14,8 +14,8 @@ export const MIN_PASSWORD_LENGTH = 10;
 /** Failed sign-ins in a row that lock an account, and for how long. */
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MINUTES = 15;
-/** How long failures of an address without an account are kept: a day. */
-const UNKNOWN_ADDRESS_MEMORY_MS = 86_400_000;
+/** How long a run of failed sign-ins is remembered after its last failure: a day. */
+const FAILURE_MEMORY_MS = 86_400_000;
 export const SESSION_HOURS = 12;
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -102,59 +102,70 @@ export async function userForApiToken(db: Kysely<DB>, token: string): Promise<Us
 }
 
 /**
- * Checks an e-mail and password. After MAX_FAILED_LOGINS failures in a row the
- * account is locked for LOCKOUT_MINUTES, even for the right password. An
- * unknown e-mail costs the same hash time and locks after as many failures,
- * so neither timing nor a lockout reveals which addresses have accounts.
+ * Checks an e-mail and password. After MAX_FAILED_LOGINS failures in a row
+ * an address is locked for LOCKOUT_MINUTES, even for the right password.
+ * Failures are counted per address in `sign_in_failures`, whether or not an
+ * account has it, and forgotten a day after the last one. An unknown
+ * address costs the same hash time and the same statements, so neither
+ * timing nor a lockout reveals which addresses have accounts.
+ *
+ * Each attempt is counted before its password is checked, in one atomic
+ * statement. So parallel requests check at most MAX_FAILED_LOGINS passwords
+ * before the lockout, and the rest get the locked error.
  */
 export async function authenticate(db: Kysely<DB>, email: string, password: string, now = new Date()): Promise<User> {
   const address = email.trim().toLowerCase();
-  const user = await db.selectFrom('users').selectAll().where('email', '=', address).executeTakeFirst();
-  if (!user || !user.active || !user.password_hash) return failUnknownAddress(db, address, password, now);
-  if (user.locked_until && user.locked_until > now) throw lockedError();
-  if (!(await verify(user.password_hash, password))) {
-    const failed = user.failed_logins + 1;
-    await db
-      .updateTable('users')
-      .set({
-        failed_logins: failed >= MAX_FAILED_LOGINS ? 0 : failed,
-        locked_until: failed >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) : null,
-      })
-      .where('id', '=', user.id)
+  const emailHash = sha256(address);
+  const attempt = await countAttempt(db, emailHash, now);
+  if ((attempt.locked_until && attempt.locked_until > now) || attempt.failed > MAX_FAILED_LOGINS) throw lockedError();
+
+  // PostgreSQL text cannot hold NUL, and no account has such an address.
+  const user = address.includes('\u0000')
+    ? undefined
+    : await db.selectFrom('users').selectAll().where('email', '=', address).executeTakeFirst();
+  let valid: boolean;
+  if (!user || !user.active || !user.password_hash) {
+    await hash(password);
+    valid = false;
+  } else {
+    valid = await verify(user.password_hash, password);
+  }
+  if (valid && user) {
+    await db.deleteFrom('sign_in_failures').where('email_hash', '=', emailHash).execute();
+    return user;
+  }
+  if (attempt.failed >= MAX_FAILED_LOGINS) {
+    await db.updateTable('sign_in_failures')
+      .set({ failed: 0, locked_until: new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) })
+      .where('email_hash', '=', emailHash)
       .execute();
-    if (failed >= MAX_FAILED_LOGINS) throw lockedError();
-    throw wrongPasswordError();
+    throw lockedError();
   }
-  if (user.failed_logins > 0 || user.locked_until) {
-    await db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
-  }
-  return user;
+  throw wrongPasswordError();
 }
 
 /**
- * Rejects a sign-in to an address without an active account, counting the
- * failure in `sign_in_failures` as `authenticate` counts it for an account:
- * the same hash time, and locked after MAX_FAILED_LOGINS failures in a row.
- * Rows whose last failure is more than a day old are removed on the way.
+ * Counts a sign-in attempt for an address before its password is checked,
+ * and returns the attempt's number in the current run of failures and the
+ * end of a lockout in force. A count whose last failure is more than a day
+ * old, or whose lockout has ended, starts again at 1. Rows whose last
+ * failure is more than a day old are removed on the way.
  */
-async function failUnknownAddress(db: Kysely<DB>, address: string, password: string, now: Date): Promise<never> {
-  const emailHash = sha256(address);
-  const row = await db.selectFrom('sign_in_failures').select(['failed', 'locked_until']).where('email_hash', '=', emailHash).executeTakeFirst();
-  if (row?.locked_until && row.locked_until > now) throw lockedError();
-
-  await hash(password);
-  const failed = (row?.failed ?? 0) + 1;
-  const locks = failed >= MAX_FAILED_LOGINS;
-  const values = {
-    failed: locks ? 0 : failed,
-    locked_until: locks ? new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) : null,
-    last_failed_at: now,
-  };
-  await db.insertInto('sign_in_failures').values({ email_hash: emailHash, ...values })
-    .onConflict((conflict) => conflict.column('email_hash').doUpdateSet(values))
-    .execute();
-  await db.deleteFrom('sign_in_failures').where('last_failed_at', '<', new Date(now.getTime() - UNKNOWN_ADDRESS_MEMORY_MS)).execute();
-  throw locks ? lockedError() : wrongPasswordError();
+async function countAttempt(db: Kysely<DB>, emailHash: string, now: Date): Promise<{ failed: number; locked_until: Date | null }> {
+  const forgetBefore = new Date(now.getTime() - FAILURE_MEMORY_MS);
+  const row = await sql<{ failed: number; locked_until: Date | null }>`
+    INSERT INTO sign_in_failures AS f (email_hash, failed, locked_until, last_failed_at)
+    VALUES (${emailHash}, 1, NULL, ${now})
+    ON CONFLICT (email_hash) DO UPDATE SET
+      failed = CASE
+        WHEN f.locked_until > ${now} THEN f.failed
+        WHEN f.locked_until IS NOT NULL OR f.last_failed_at < ${forgetBefore} THEN 1
+        ELSE f.failed + 1 END,
+      locked_until = CASE WHEN f.locked_until > ${now} THEN f.locked_until END,
+      last_failed_at = ${now}
+    RETURNING failed, locked_until`.execute(db);
+  await db.deleteFrom('sign_in_failures').where('last_failed_at', '<', forgetBefore).execute();
+  return row.rows[0]!;
 }
 
 function lockedError(): CommandError {
@@ -163,6 +174,15 @@ function lockedError(): CommandError {
 
 function wrongPasswordError(): CommandError {
   return new CommandError('unauthorized', 'wrong e-mail or password', 'error.login_failed');
+}
+
+/** Returns those of `emails` whose sign-in is locked now, for the administrator's list of users. */
+export async function lockedAddresses(db: Kysely<DB>, emails: readonly string[], now = new Date()): Promise<Set<string>> {
+  if (emails.length === 0) return new Set();
+  const byHash = new Map(emails.map((email) => [sha256(email.trim().toLowerCase()), email]));
+  const rows = await db.selectFrom('sign_in_failures').select('email_hash')
+    .where('email_hash', 'in', [...byHash.keys()]).where('locked_until', '>', now).execute();
+  return new Set(rows.map((row) => byHash.get(row.email_hash)!));
 }
 
 export async function createSession(db: Kysely<DB>, userId: number, now = new Date()): Promise<{ token: string; csrfToken: string }> {

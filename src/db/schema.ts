@@ -56,8 +56,6 @@ export interface UserTable {
   agency_id: number | null;
   password_hash: string | null;
   active: Generated<boolean>;
-  failed_logins: Generated<number>;
-  locked_until: Timestamp | null;
   locale: Generated<string>;
   created_at: GeneratedTimestamp;
 }
@@ -519,7 +517,7 @@ export interface TriageDuplicateDismissalTable {
   at: Timestamp;
 }
 
-// Failed sign-ins of unknown addresses (migrations/0016_sign_in_failures.sql).
+// Failed sign-ins by address (migrations/0016_sign_in_failures.sql, 0018_sign_in_attempts.sql).
 
 export interface SignInFailureTable {
   email_hash: string;

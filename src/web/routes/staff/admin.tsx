@@ -8,6 +8,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../../context.ts';
 import type { CommandContext } from '../../../commands/context.ts';
 import { addAgency, addStaffUser, renameAgency, setAgencyActive, setUserActive } from '../../../commands/manage-reference-data.ts';
+import { lockedAddresses } from '../../../commands/users.ts';
 import { canManageReferenceData } from '../../../policies/complaints.ts';
 import { listReferenceData } from '../../../queries/complaints.ts';
 import type { Role } from '../../../domain/types.ts';
@@ -50,11 +51,11 @@ async function listUsers(c: Context<AppEnv>): Promise<UserRow[]> {
     .get('deps')
     .db.selectFrom('users')
     .leftJoin('agencies', 'agencies.id', 'users.agency_id')
-    .select(['users.id', 'users.name', 'users.email', 'users.role', 'users.active', 'users.locked_until', 'agencies.name as agency_name'])
+    .select(['users.id', 'users.name', 'users.email', 'users.role', 'users.active', 'agencies.name as agency_name'])
     .orderBy('users.active', 'desc')
     .orderBy('users.name')
     .execute();
-  const now = Date.now();
+  const locked = await lockedAddresses(c.get('deps').db, rows.map((row) => row.email));
   return rows.map((row) => ({
     id: row.id,
     name: row.name,
@@ -62,7 +63,7 @@ async function listUsers(c: Context<AppEnv>): Promise<UserRow[]> {
     role: row.role,
     agencyName: row.agency_name,
     active: row.active,
-    locked: row.locked_until !== null && row.locked_until.getTime() > now,
+    locked: locked.has(row.email),
   }));
 }
 
