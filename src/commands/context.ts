@@ -9,6 +9,8 @@ import { cleanText } from '../domain/text.ts';
 import { CommandError, notFound } from './errors.ts';
 import { refreshDeadlines } from './deadlines.ts';
 import { queueOutboundForEvent } from './queue-outbound.ts';
+import { refreshDuplicatesAfterMove } from './search-duplicates.ts';
+import { duplicatePlaceKey } from '../queries/triage.ts';
 import { nextStatus, TransitionError, type Action } from '../domain/lifecycle.ts';
 import type { ComplaintStatus } from '../domain/types.ts';
 import { canAct, canSeeComplaint } from '../policies/complaints.ts';
@@ -81,7 +83,7 @@ export async function changeComplaint(
   change: (complaint: Complaint, trx: Tx, now: Date) => Promise<{ update?: Record<string, unknown>; event: NewEvent }>,
 ): Promise<{ complaint: Complaint; eventId: number }> {
   const now = ctx.now ?? new Date();
-  return ctx.db.transaction().execute(async (trx) => {
+  const result = await ctx.db.transaction().execute(async (trx) => {
     const complaint = await lockComplaint(trx, complaintId);
     const { update, event } = await change(complaint, trx, now);
     let updated = complaint;
@@ -97,8 +99,12 @@ export async function changeComplaint(
     // Answers the citizen can see go back on the channel they wrote on.
     await queueOutboundForEvent(trx, updated, eventId, now);
     await refreshDeadlines(trx, updated, now);
-    return { complaint: updated, eventId };
+    return { complaint: updated, eventId, placeChanged: duplicatePlaceKey(complaint) !== duplicatePlaceKey(updated) };
   });
+  // Reports at the new place must see this one in their duplicate proposals
+  // at once, not when someone opens this report's page.
+  if (result.placeChanged) await refreshDuplicatesAfterMove(ctx.db, result.complaint);
+  return { complaint: result.complaint, eventId: result.eventId };
 }
 
 export function requireText(value: string | undefined | null, field: string, min = 1, max = 5000): string {

@@ -12,6 +12,7 @@
 import type { Agency, Category, User } from '../db/schema.ts';
 import type { Complexity, StaffUser } from '../domain/types.ts';
 import { isValidDate } from '../domain/time.ts';
+import { cleanText } from '../domain/text.ts';
 import type { HolidayKind } from '../domain/calendar.ts';
 import { canManageReferenceData, OVERSIGHT_AGENCY_CODE } from '../policies/complaints.ts';
 import { logger } from '../logger.ts';
@@ -46,7 +47,8 @@ function requireAdmin(ctx: CommandContext): StaffUser {
 }
 
 function requireName(value: string | undefined, field = 'name'): string {
-  const name = (value ?? '').trim();
+  // Control characters (a NUL cannot even be stored) are dropped as in complaint texts.
+  const name = cleanText(value ?? '').trim();
   if (!name) throw invalid(field, `${field} is required`, 'error.name_required');
   if (name.length > MAX_NAME_CHARS) throw invalid(field, `${field} has more than ${MAX_NAME_CHARS} characters`, 'error.text_too_long', { max: MAX_NAME_CHARS });
   return name;
@@ -134,13 +136,13 @@ function requireDays(value: number, field: string): number {
  * The change and its recompute run commit together. Up to
  * `recomputeSettings.inlineLimit` complaints are recomputed before this
  * returns; a larger run is left to the `deadline-recompute` job, and
- * `recomputed` is then 0.
+ * `recomputed` is then 0. `run` is null when no clock changed.
  */
 export async function saveCategory(
   ctx: CommandContext,
   input: CategoryInput,
   categoryId?: number,
-): Promise<{ category: Category; recomputed: number; run: RecomputeRun }> {
+): Promise<{ category: Category; recomputed: number; run: RecomputeRun | null }> {
   const admin = requireAdmin(ctx);
   const name = requireName(input.name);
   const nameEn = input.nameEn?.trim() ? requireName(input.nameEn, 'nameEn') : null;
@@ -177,25 +179,32 @@ export async function saveCategory(
   };
   const { category, run: requested } = await ctx.db.transaction().execute(async (trx) => {
     let saved: Category | undefined;
+    let previous: Category | undefined;
     if (categoryId === undefined) {
       const code = requireCode(input.code);
       const existing = await trx.selectFrom('categories').select('id').where('code', '=', code).executeTakeFirst();
       if (existing) throw new CommandError('conflict', `a category with code ${code} exists`, 'error.category_exists', { code }, 'code');
       saved = await trx.insertInto('categories').values({ code, ...values }).returningAll().executeTakeFirstOrThrow();
     } else {
+      previous = await trx.selectFrom('categories').selectAll().where('id', '=', categoryId).forUpdate().executeTakeFirst();
       saved = await trx.updateTable('categories').set(values).where('id', '=', categoryId).returningAll().executeTakeFirst();
       if (!saved) throw new CommandError('not_found', `category ${categoryId} not found`, 'error.not_found.category');
     }
-    const run = await requestDeadlineRecompute(trx, {
-      reason: 'category_changed', changedFrom: null, changedTo: null, categoryId: saved.id, requestedBy: admin.id,
-    });
+    // A new category has no complaints, and a change that leaves every clock
+    // as it was moves no deadline, so neither records a run.
+    const clocksChanged = previous !== undefined && (Object.keys(days) as (keyof typeof days)[]).some((key) => previous[key] !== saved[key]);
+    const run = clocksChanged
+      ? await requestDeadlineRecompute(trx, {
+        reason: 'category_changed', changedFrom: null, changedTo: null, categoryId: saved.id, requestedBy: admin.id,
+      })
+      : null;
     return { category: saved, run };
   });
   // Intake reads categories from a per-process cache, so this process clears it to use the change at once.
   invalidateReferenceCache();
-  const run = await runInlineOrQueue(ctx.db, requested, ctx.now);
-  const recomputed = run.status === 'done' ? run.processed : 0;
-  logger.info({ adminId: admin.id, categoryId: category.id, runId: run.id, recomputed }, categoryId === undefined ? 'category added' : 'category updated');
+  const run = requested === null ? null : await runInlineOrQueue(ctx.db, requested, ctx.now);
+  const recomputed = run?.status === 'done' ? run.processed : 0;
+  logger.info({ adminId: admin.id, categoryId: category.id, runId: run?.id ?? null, recomputed }, categoryId === undefined ? 'category added' : 'category updated');
   return { category, recomputed, run };
 }
 

@@ -165,12 +165,12 @@ export async function getRecomputeRun(db: Kysely<DB>, id: number): Promise<Recom
   return result.rows[0] ? toRun(result.rows[0]) : undefined;
 }
 
-/** Returns the most recent runs, newest first, for the calendar and category pages; `reason` keeps one kind. */
-export async function recentRecomputeRuns(db: Kysely<DB>, limit = 5, reason?: RecomputeReason): Promise<RecomputeRun[]> {
+/** Returns the most recent runs, newest first, for the calendar and category pages; `reasons` keeps those kinds. */
+export async function recentRecomputeRuns(db: Kysely<DB>, limit = 5, reasons?: RecomputeReason[]): Promise<RecomputeRun[]> {
   const result = await sql<RunRow>`
     SELECT r.*, k.name AS category_name
     FROM deadline_recomputes r LEFT JOIN categories k ON k.id = r.category_id
-    WHERE ${reason === undefined ? sql`true` : sql`r.reason = ${reason}`}
+    WHERE ${reasons === undefined ? sql`true` : sql`r.reason IN (${sql.join(reasons)})`}
     ORDER BY r.id DESC LIMIT ${limit}`.execute(db);
   return result.rows.map(toRun);
 }

@@ -22,6 +22,14 @@ import { logger } from '../logger.ts';
 export const DUPLICATE_STORE_LIMIT = 20;
 /** Reports the job searches per run; the next run, a minute later, takes the rest. */
 const SEARCH_BATCH = 500;
+/**
+ * Ids below the job's progress mark that it looks at again for reports
+ * without a search. A report can commit after one with a higher id (a long
+ * import batch, two intakes at once), after the mark has passed it.
+ */
+const LOOK_BACK_IDS = 10_000;
+/** Key of the advisory lock that writers of stored proposals take in turn. */
+const PROPOSALS_WRITE_LOCK = 7_411_002;
 
 /**
  * Searches for duplicates of `complaint` now and replaces its stored
@@ -65,6 +73,11 @@ export async function refreshDuplicateProposals(
   });
 
   await db.transaction().execute(async (trx) => {
+    // Each search rewrites its own list and adds to other reports' lists, so
+    // two searches at once can wait on each other's rows: ten case pages
+    // opened at once deadlocked four times in ten. Writers take turns here,
+    // after the search itself, the slow part, has run.
+    await sql`select pg_advisory_xact_lock(${PROPOSALS_WRITE_LOCK})`.execute(trx);
     await trx.deleteFrom('triage_duplicate_candidates').where('complaint_id', '=', complaint.id).execute();
     const rows = [...own, ...reverse];
     if (rows.length > 0) {
@@ -93,24 +106,39 @@ export async function refreshDuplicateProposals(
 /**
  * Returns the duplicate proposals of `complaint` for the case page: the
  * stored ones, searched first when none were stored for the report's current
- * place and window. A failed search is logged and shows no proposals, so the
- * page still opens.
+ * place and window. Returns null when that search failed, which is logged,
+ * so the page can show the failure instead of an empty list.
  */
 export async function duplicateProposals(
   db: Kysely<DB>,
   user: StaffUser,
   complaint: Complaint,
   options: { windowDays: number; limit?: number },
-): Promise<DuplicateCandidate[]> {
+): Promise<DuplicateCandidate[] | null> {
   const stored = await readDuplicateProposals(db, user, complaint, options);
   if (stored !== null) return stored;
   try {
     await refreshDuplicateProposals(db, complaint, options);
   } catch (error) {
-    logger.warn({ err: error, complaintId: complaint.id }, 'duplicate search on the case page failed; the page shows no proposals');
-    return [];
+    logger.warn({ err: error, complaintId: complaint.id }, 'duplicate search on the case page failed; the page shows the failure');
+    return null;
   }
-  return (await readDuplicateProposals(db, user, complaint, options)) ?? [];
+  return (await readDuplicateProposals(db, user, complaint, options)) ?? null;
+}
+
+/**
+ * Searches a report again after its place changed, with the window in
+ * force. A failure is logged and leaves the stale search, which the case
+ * page replaces on its next visit because the place no longer matches.
+ */
+export async function refreshDuplicatesAfterMove(db: Kysely<DB>, complaint: Complaint): Promise<void> {
+  if (FINAL_STATUSES.includes(complaint.status) || complaint.merged_into_id !== null) return;
+  try {
+    const { duplicate_window_days: windowDays } = await readTriageSettings(db);
+    await refreshDuplicateProposals(db, complaint, { windowDays });
+  } catch (error) {
+    logger.warn({ err: error, complaintId: complaint.id }, 'duplicate search after a change of place failed; the case page searches again');
+  }
 }
 
 export interface DuplicateSearchRun {
@@ -120,9 +148,12 @@ export interface DuplicateSearchRun {
 
 /**
  * Searches the reports that arrived since the last run, up to SEARCH_BATCH,
- * oldest first. The batch is claimed before it is searched, so two servers
- * never search the same reports. A report whose search failed is searched
- * when its case page is opened.
+ * oldest first. The arrivals are claimed before they are searched, so two
+ * servers never search the same ones. It also searches open reports without a
+ * search among the LOOK_BACK_IDS ids below the mark: reports that committed
+ * after the mark passed them, and reports whose search failed in an earlier
+ * run. A report further back without a search is searched when its case
+ * page is opened.
  *
  * @example
  * await runDuplicateSearches(db);
@@ -132,9 +163,17 @@ export async function runDuplicateSearches(db: Kysely<DB>, now = new Date()): Pr
   const batch = await db.transaction().execute(async (trx) => {
     const progress = await trx.selectFrom('triage_duplicate_progress').select('last_complaint_id').forUpdate().executeTakeFirst();
     const after = progress?.last_complaint_id ?? 0;
-    const complaints = await trx.selectFrom('complaints').selectAll()
+    const arrived = await trx.selectFrom('complaints').selectAll()
       .where('id', '>', after).orderBy('id').limit(SEARCH_BATCH).execute();
-    const last = complaints.at(-1);
+    const missed = await trx.selectFrom('complaints as c').selectAll('c')
+      .where('c.id', '>', Math.max(0, after - LOOK_BACK_IDS)).where('c.id', '<=', after)
+      .where('c.merged_into_id', 'is', null).where('c.status', 'not in', FINAL_STATUSES)
+      .where(({ not, exists, selectFrom }) => not(exists(
+        selectFrom('triage_duplicate_searches as s').select('s.complaint_id').whereRef('s.complaint_id', '=', 'c.id'),
+      )))
+      .orderBy('c.id').limit(SEARCH_BATCH).execute();
+    const complaints = [...missed, ...arrived];
+    const last = arrived.at(-1);
     if (last) {
       await trx.insertInto('triage_duplicate_progress').values({ last_complaint_id: last.id })
         .onConflict((conflict) => conflict.column('id').doUpdateSet({ last_complaint_id: last.id }))

@@ -561,8 +561,12 @@ export function duplicatePlaceKey(complaint: Pick<Complaint, 'district_code' | '
   return [complaint.district_code, complaint.village_code, complaint.latitude, complaint.longitude].map((value) => value ?? '').join('|');
 }
 
-/** Stored proposals read per report before the place and score are checked again. */
-const STORED_READ_LIMIT = 20;
+/**
+ * Stored proposals read per report before the place and score are checked
+ * again. It is well above the 20 a search stores, so candidates that moved
+ * away do not hide the ones behind them.
+ */
+const STORED_READ_LIMIT = 200;
 
 /**
  * Reads the duplicate proposals stored for `complaint`, as

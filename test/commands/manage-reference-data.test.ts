@@ -4,6 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { makeStaff, type TestStaff } from '../support/staff.ts';
 import {
@@ -145,6 +146,7 @@ for (const backend of BACKENDS) {
           name: category.name, agencyCode: 'dpupr', oversight: false, complexity: 'medium', ...CLOCKS, verifyDays: 1,
         }, category.id);
         assert.equal(recomputed, 0, 'nothing recomputed inside the request');
+        assert.ok(run, 'a changed clock records a run');
         assert.equal(run.status, 'pending');
         assert.equal(run.reason, 'category_changed');
         assert.equal(run.categoryId, category.id);
@@ -160,6 +162,22 @@ for (const backend of BACKENDS) {
       } finally {
         recomputeSettings.inlineLimit = inlineLimit;
       }
+    });
+
+    test('name change records no run', async () => {
+      const { category } = await saveCategory(asAdmin(), {
+        code: 'uji-nama', name: 'Kategori nama', agencyCode: 'dpupr', oversight: false, complexity: 'medium', ...CLOCKS,
+      });
+      const countRuns = async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM deadline_recomputes`.execute(database.db)).rows[0]!.n;
+      const runsBefore = await countRuns();
+      const { run, recomputed } = await saveCategory(asAdmin(), {
+        name: 'Kategori nama baru\u0000', agencyCode: 'dpupr', oversight: false, complexity: 'medium', ...CLOCKS,
+      }, category.id);
+      assert.equal(run, null);
+      assert.equal(recomputed, 0);
+      assert.equal(await countRuns(), runsBefore, 'no recompute run recorded');
+      const saved = await database.db.selectFrom('categories').select('name').where('id', '=', category.id).executeTakeFirstOrThrow();
+      assert.equal(saved.name, 'Kategori nama baru', 'the NUL is dropped, not stored');
     });
 
     test('holidays and covered years recompute open deadlines', async () => {

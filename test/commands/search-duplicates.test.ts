@@ -94,7 +94,7 @@ for (const backend of BACKENDS) {
       await runDuplicateSearches(database.db);
       const before = await searchedAt(third);
       const proposals = await duplicateProposals(database.db, officer.user, await load(third.id), { windowDays: WINDOW });
-      assert.ok(proposals.some((candidate) => candidate.id === first.id), 'the stored proposal is shown');
+      assert.ok(proposals?.some((candidate) => candidate.id === first.id), 'the stored proposal is shown');
       assert.deepEqual(await searchedAt(third), before, 'read, not searched again');
 
       // Another window: the stored search no longer applies, so the page searches.
@@ -111,11 +111,66 @@ for (const backend of BACKENDS) {
       assert.ok((await stored(moved))?.some((candidate) => candidate.id === inBolong.id));
 
       await verifyComplaint({ db: database.db, actor: officer.actor }, moved.id, { type: 'pengaduan', categoryCode: 'drainase-irigasi', ...JATIPURO });
-      assert.equal(await stored(moved), null, 'the stored search was made at the old place');
-      const after = await duplicateProposals(database.db, officer.user, await load(moved.id), { windowDays: WINDOW, limit: 20 });
+      const after = await stored(moved);
+      assert.ok(after, 'verification searched the report again at its new place');
       assert.equal(after.some((candidate) => candidate.id === inBolong.id), false, 'the report in Bolong is no longer proposed');
       assert.equal((await stored(inBolong))?.some((candidate) => candidate.id === moved.id), false,
-        'nor is the moved report proposed on the Bolong one, without searching it again');
+        'nor is the moved report proposed on the Bolong one');
+
+      // A stored search made at another place is not used: the page searches again.
+      await database.db.updateTable('triage_duplicate_searches').set({ place: 'elsewhere' }).where('complaint_id', '=', moved.id).execute();
+      assert.equal(await stored(moved), null, 'a search made at another place does not apply');
+    });
+
+    test('report moved in is proposed', async () => {
+      const waiting = await receive(DRAIN_FIRST, 'web', 8);
+      const elsewhere = await receive(DRAIN_THIRD, 'whatsapp', 8, JATIPURO);
+      await runDuplicateSearches(database.db);
+      assert.equal((await stored(waiting))?.some((candidate) => candidate.id === elsewhere.id), false, 'another kecamatan at first');
+
+      await verifyComplaint({ db: database.db, actor: officer.actor }, elsewhere.id, { type: 'pengaduan', categoryCode: 'drainase-irigasi', ...BOLONG });
+      assert.ok((await stored(waiting))?.some((candidate) => candidate.id === elsewhere.id),
+        "proposed on the earlier report's page without opening the moved one");
+    });
+
+    test('late commit searched by the job', async () => {
+      await runDuplicateSearches(database.db);
+      const late = await receive(DRAIN_SECOND, 'web', 9);
+      const newer = await receive(DRAIN_FOURTH, 'web', 9);
+      // The job's mark passes both ids, as when a report with a lower id commits last.
+      await database.db.updateTable('triage_duplicate_progress').set({ last_complaint_id: newer.id }).execute();
+      assert.deepEqual(await runDuplicateSearches(database.db), { searched: 2, failed: 0 }, 'both found below the mark');
+      assert.ok((await stored(late))?.some((candidate) => candidate.id === newer.id));
+    });
+
+    test('parallel searches do not deadlock', async () => {
+      const reports: Complaint[] = [];
+      // Another place and problem, so the lists of the other tests stay as they were.
+      const texts = [MARKET, 'Trotoar depan pasar dipakai pedagang berjualan, pejalan kaki terpaksa turun ke jalan raya.'];
+      for (let i = 0; i < 16; i++) reports.push(await receive(texts[i % 2]!, 'web', 9.1, JATIPURO));
+      const loaded = await Promise.all(reports.map((report) => load(report.id)));
+      // The second round also replaces the lists the first one stored.
+      for (const round of [1, 2]) {
+        const results = await Promise.allSettled(loaded.map((complaint) => refreshDuplicateProposals(database.db, complaint, { windowDays: WINDOW })));
+        const failures = results.filter((result) => result.status === 'rejected').map((result) => String((result as PromiseRejectedResult).reason));
+        assert.deepEqual(failures, [], `round ${round}: every search stored its proposals`);
+      }
+    });
+
+    test('moved candidates do not hide others', async () => {
+      const original = await receive(DRAIN_FIRST, 'web', 9.5);
+      const copies: Complaint[] = [];
+      for (let i = 0; i < 22; i++) copies.push(await receive(DRAIN_FIRST, 'web', 9.5));
+      const paraphrase = await receive(DRAIN_SECOND, 'instagram', 9.5);
+      await runDuplicateSearches(database.db);
+      for (const copy of copies) {
+        await database.db.updateTable('complaints').set({ district_code: JATIPURO.districtCode, village_code: JATIPURO.villageCode })
+          .where('id', '=', copy.id).execute();
+      }
+      const proposals = await stored(original);
+      assert.ok(proposals, 'the stored search applies');
+      assert.equal(proposals.some((candidate) => copies.some((copy) => copy.id === candidate.id)), false, 'the moved copies drop out');
+      assert.ok(proposals.some((candidate) => candidate.id === paraphrase.id), 'the paraphrase behind them is still proposed');
     });
 
     test('closed candidates drop out', async () => {

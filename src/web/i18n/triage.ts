@@ -37,6 +37,7 @@ export const triageCatalog = {
     'triage.regional_agency_named': '{name} (sesuai lokasi)',
 
     'triage.duplicates': 'Kemungkinan laporan ganda',
+    'triage.duplicate.failed': 'Pencarian laporan serupa gagal, jadi daftarnya belum bisa ditampilkan. Muat ulang halaman ini sebentar lagi.',
     'triage.duplicate.none': 'Tidak ada laporan serupa di lokasi yang sama atau berdekatan dalam {days} hari sebelum dan sesudah laporan ini.',
     'triage.duplicate.words': 'Kata yang sama: {words}',
     'triage.duplicate.location.same_village': 'Lokasi: desa/kelurahan yang sama ({place})',
@@ -165,6 +166,7 @@ export const triageCatalog = {
     'triage.regional_agency_named': '{name} (by location)',
 
     'triage.duplicates': 'Possible duplicates',
+    'triage.duplicate.failed': 'The search for similar reports failed, so none can be listed yet. Reload this page in a moment.',
     'triage.duplicate.none': 'No similar report at the same or a neighbouring place within {days} days before or after this one.',
     'triage.duplicate.words': 'Shared words: {words}',
     'triage.duplicate.location.same_village': 'Location: same desa/kelurahan ({place})',

@@ -7,7 +7,7 @@
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../../context.ts';
 import { addHoliday, removeHoliday, saveCategory, setCalendarYearCovered, type CategoryInput } from '../../../commands/manage-reference-data.ts';
-import { recentRecomputeRuns, runPendingRecomputesInProcess, type RecomputeRun } from '../../../commands/recompute-deadlines.ts';
+import { recentRecomputeRuns, runPendingRecomputesInProcess, type RecomputeReason, type RecomputeRun } from '../../../commands/recompute-deadlines.ts';
 import { listReferenceData } from '../../../queries/complaints.ts';
 import type { HolidayKind } from '../../../domain/calendar.ts';
 import type { Complexity } from '../../../domain/types.ts';
@@ -24,6 +24,8 @@ import { adminBanner, adminContext, parseId } from './admin.tsx';
 const CATEGORY_BANNERS = ['category-added', 'category-saved', 'category-queued'] as const;
 const HOLIDAY_BANNERS = ['holiday-added', 'holiday-removed', 'year-covered', 'year-uncovered', 'calendar-queued'] as const;
 const YEAR_RE = /^\d{4}$/;
+/** Runs the holiday page lists: those of calendar changes. */
+const CALENDAR_REASONS: RecomputeReason[] = ['holiday_added', 'holiday_removed', 'calendar_year'];
 
 /** Reads a whole number of days; anything else becomes NaN, which the command rejects with a message on that field. */
 function days(value: string): number {
@@ -69,7 +71,7 @@ async function holidaysPage(c: Context<AppEnv>, year: number, options: { values?
       .where('date', '>=', `${year}-01-01`).where('date', '<=', `${year}-12-31`).orderBy('date').execute(),
     db.selectFrom('calendar_years').select('year').execute(),
     db.selectFrom('holidays').select((eb) => eb.fn<number>('date_part', [eb.val('year'), 'date']).as('year')).distinct().execute(),
-    recentRecomputeRuns(db),
+    recentRecomputeRuns(db, 5, CALENDAR_REASONS),
   ]);
   // Without background jobs, this process finishes runs that a restart left unfinished.
   if (!c.get('deps').config.jobsEnabled && recomputes.some((run) => run.status !== 'done')) runPendingRecomputesInProcess(db);
@@ -97,7 +99,8 @@ function afterCalendarChange(c: Context<AppEnv>, year: number, done: string, run
 }
 
 /** Redirects after a category change, as `afterCalendarChange` does after a calendar change. */
-function afterCategoryChange(c: Context<AppEnv>, done: string, run: RecomputeRun) {
+function afterCategoryChange(c: Context<AppEnv>, done: string, run: RecomputeRun | null) {
+  if (run === null) return c.redirect(`/staff/admin/categories?done=${done}&n=0`, 303);
   if (run.status === 'done') return c.redirect(`/staff/admin/categories?done=${done}&n=${run.processed}`, 303);
   if (!c.get('deps').config.jobsEnabled) runPendingRecomputesInProcess(c.get('deps').db);
   return c.redirect(`/staff/admin/categories?done=category-queued&n=${run.total}#recompute-progress`, 303);
@@ -106,7 +109,7 @@ function afterCategoryChange(c: Context<AppEnv>, done: string, run: RecomputeRun
 export function registerAdminCalendarRoutes(app: Hono<AppEnv>): void {
   app.get('/staff/admin/categories', async (c) => {
     const db = c.get('deps').db;
-    const [reference, recomputes] = await Promise.all([listReferenceData(db), recentRecomputeRuns(db, 5, 'category_changed')]);
+    const [reference, recomputes] = await Promise.all([listReferenceData(db), recentRecomputeRuns(db, 5, ['category_changed'])]);
     // Without background jobs, this process finishes runs that a restart left unfinished.
     if (!c.get('deps').config.jobsEnabled && recomputes.some((run) => run.status !== 'done')) runPendingRecomputesInProcess(db);
     return renderPage(c, <AdminCategoriesPage ctx={pageContext(c)} categories={reference.categories as CategoryRow[]} reference={reference}

@@ -44,7 +44,8 @@ export interface OfficerTriage {
   prefilled: boolean;
   /** No model is active yet, so there are no suggestions. */
   modelsMissing: boolean;
-  duplicates: DuplicateCandidate[];
+  /** Duplicate proposals; null when the search for them failed. */
+  duplicates: DuplicateCandidate[] | null;
   windowDays: number;
   /** The report sits in the low-priority queue and may be moved back. */
   canRestore: boolean;
@@ -155,6 +156,7 @@ function locationReason(t: PageContext['t'], locale: PageContext['locale'], cand
 function DuplicateList(props: { ctx: PageContext; complaintId: number; officer: OfficerTriage }) {
   const { t, locale, csrfToken } = props.ctx;
   const { duplicates } = props.officer;
+  if (duplicates === null) return <p class="body">{t('triage.duplicate.failed')}</p>;
   if (duplicates.length === 0) {
     return <p class="body">{t('triage.duplicate.none', { days: props.officer.windowDays })}</p>;
   }
