@@ -37,11 +37,11 @@ export interface Config {
   trustProxy: boolean;
   /** Requests per client address and hour; 0 turns a limit off. See src/web/middleware/rate-limit.ts. */
   rateLimits: {
-    /** New reports from the web form and the public API (`RATE_LIMIT_REPORTS_PER_HOUR`, default 20). */
+    /** Reports stored from the web form and the public API (`RATE_LIMIT_REPORTS_PER_HOUR`, default 20). */
     reportsPerHour: number;
     /** Replies, ratings and "this answered my question" clicks (`RATE_LIMIT_ACTIONS_PER_HOUR`, default 60). */
     actionsPerHour: number;
-    /** Staff sign-in attempts (`RATE_LIMIT_SIGN_INS_PER_HOUR`, default 60). */
+    /** Failed staff sign-ins (`RATE_LIMIT_SIGN_INS_PER_HOUR`, default 60). */
     signInsPerHour: number;
   };
   /** Chromium binary that prints the monthly recap as PDF (`CHROMIUM_PATH`, default /usr/bin/chromium). */

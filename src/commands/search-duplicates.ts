@@ -20,6 +20,13 @@ import { logger } from '../logger.ts';
 
 /** Proposals stored per search; the case page shows the first five that still apply. */
 export const DUPLICATE_STORE_LIMIT = 20;
+/**
+ * Candidates that get the searched report added to their lists: all the
+ * search scores (it scores at most 60).
+ * NOTE: a report at the new place of a moved report that ranks below these
+ * gets the moved report only when its own list is searched again.
+ */
+const REVERSE_LIMIT = 60;
 /** Reports the job searches per run; the next run, a minute later, takes the rest. */
 const SEARCH_BATCH = 500;
 /**
@@ -47,8 +54,11 @@ export async function refreshDuplicateProposals(
   options: { windowDays: number; now?: Date },
 ): Promise<number> {
   const now = options.now ?? new Date();
-  const found = await searchDuplicates(db, complaint, { windowDays: options.windowDays, limit: DUPLICATE_STORE_LIMIT });
-  const own = found.map((candidate) => ({
+  // Every candidate the search scored gets this report in its list, not only
+  // the ones this report's list keeps: after a move, a report further down the
+  // ranking is as much at the new place as the first twenty.
+  const found = await searchDuplicates(db, complaint, { windowDays: options.windowDays, limit: REVERSE_LIMIT });
+  const own = found.slice(0, DUPLICATE_STORE_LIMIT).map((candidate) => ({
     complaint_id: complaint.id,
     candidate_id: candidate.id,
     score: candidate.score,

@@ -11,6 +11,7 @@
  *   if (!result.ok) report(result.reason);
  */
 import { CHANNELS, type Channel } from './types.ts';
+import { cleanText } from './text.ts';
 
 /** Fields that a mapping can take from a column. */
 export const IMPORT_FIELDS = [
@@ -551,18 +552,22 @@ export interface RowLimits {
  * @example readRow(mapping, { externalId: 0, description: 1, receivedAt: 2 }, ['7', 'Lampu jalan mati', '2022-01-01'], limits)
  */
 export function readRow(mapping: ImportMapping, columns: ColumnIndex, cells: readonly (CellValue | undefined)[], limits: RowLimits): RowResult {
-  const text = (field: ImportField): string => {
+  const rawText = (field: ImportField): string => {
     const position = columns[field];
     if (position === undefined) return '';
     const cell = cells[position];
     if (cell === undefined) return '';
     return cell instanceof Date ? cell.toISOString() : cell.trim();
   };
+  // Control characters are dropped as the intake drops them; a NUL cannot even be stored.
+  const text = (field: ImportField): string => cleanText(rawText(field)).trim();
   const reasons: string[] = [];
   const label = (field: ImportField) => `${FIELD_LABELS[field]} (column "${mapping.columns[field]}")`;
 
-  const externalId = text('externalId');
+  // An id is compared with the ids already stored, so it is rejected rather than changed.
+  const externalId = rawText('externalId');
   if (!externalId) reasons.push(`${label('externalId')} is empty`);
+  else if (cleanText(externalId) !== externalId) reasons.push(`${label('externalId')} contains control characters`);
   else if (externalId.length > MAX_EXTERNAL_ID_LENGTH) reasons.push(`${label('externalId')} is longer than ${MAX_EXTERNAL_ID_LENGTH} characters`);
   const externalSource = text('externalSource') || mapping.source;
   if (externalSource.length > MAX_SOURCE_LENGTH) reasons.push(`${label('externalSource')} is longer than ${MAX_SOURCE_LENGTH} characters`);

@@ -133,6 +133,17 @@ for (const backend of BACKENDS) {
         "proposed on the earlier report's page without opening the moved one");
     });
 
+    test('moved report reaches past the top 20', async () => {
+      const text = 'Pipa PDAM bocor di depan masjid Al Huda, air meluber ke jalan sejak subuh.';
+      const near = await receive('Pipa PDAM bocor depan masjid, air meluber ke jalan kampung.', 'web', 8.5);
+      for (let i = 0; i < 24; i++) await receive(text, 'web', 8.5);
+      const moved = await receive(text, 'whatsapp', 8.5, JATIPURO);
+      await runDuplicateSearches(database.db);
+      await verifyComplaint({ db: database.db, actor: officer.actor }, moved.id, { type: 'pengaduan', categoryCode: 'air-bersih', ...BOLONG });
+      const proposals = await readDuplicateProposals(database.db, officer.user, await load(near.id), { windowDays: WINDOW, limit: 30 });
+      assert.ok(proposals?.some((candidate) => candidate.id === moved.id), 'a report ranked below the 24 copies still gets the moved report');
+    });
+
     test('late commit searched by the job', async () => {
       await runDuplicateSearches(database.db);
       const late = await receive(DRAIN_SECOND, 'web', 9);

@@ -174,6 +174,16 @@ describe('parseDateTime', () => {
 });
 
 describe('readRow', () => {
+  test('control characters dropped or rejected', () => {
+    assert.match(rejectionOf(read(surabayaRow({ id: '90\u000001' }))), /external id \(column "id"\) contains control characters/);
+    assert.match(rejectionOf(read(surabayaRow({ keluhan: '\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000b\u000c\u000e\u000f' }))),
+      /is empty/, 'a text of control characters only is empty, as at intake');
+    const cleaned = read(surabayaRow({ keluhan: 'Lampu jalan\u0000 di gang tiga padam.', instansi: 'Dinas\u0000 Kesehatan' }));
+    assert.ok(cleaned.ok, 'the row is kept');
+    assert.equal(cleaned.row.description, 'Lampu jalan di gang tiga padam.');
+    assert.equal(cleaned.row.agencyName, 'Dinas Kesehatan');
+  });
+
   test('valid answered row', () => {
     const result = read(surabayaRow());
     assert.ok(result.ok);

@@ -33,6 +33,16 @@ describe('token bucket', () => {
     assert.equal(limiter.size, 1, 'buckets full again after an hour are dropped');
   });
 
+  test('wait takes nothing; consume does', () => {
+    const limiter = new RateLimiter(1);
+    assert.equal(limiter.wait('198.51.100.3', 0), 0);
+    assert.equal(limiter.wait('198.51.100.3', 0), 0, 'waiting twice takes no token');
+    limiter.consume('198.51.100.3', 0);
+    assert.equal(limiter.wait('198.51.100.3', 0), 3600);
+    limiter.consume('198.51.100.3', 0);
+    assert.equal(limiter.wait('198.51.100.3', 0), 7200, 'a request that passed at the same time makes the wait longer');
+  });
+
   test('invalid limit rejected', () => {
     assert.throws(() => new RateLimiter(0), /perHour must be a whole number of at least 1, got 0/);
   });
@@ -47,6 +57,11 @@ describe('client keys', () => {
     ['2001:0db8:0001:0002:ffff:0:0:1', '2001:db8:1:2::/64'],
     ['2001:db8:1:3::5', '2001:db8:1:3::/64'],
     ['::1', '0:0:0:0::/64'],
+    ['192.0.2.7:51234', '192.0.2.7'],
+    ['[2001:db8:1:2::5]:443', '2001:db8:1:2::/64'],
+    ['::ffff:c000:207', '192.0.2.7'],
+    ['0:0:0:0:0:ffff:192.0.2.7', '192.0.2.7'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
     ['unknown', null],
     ['203.0.113.300', null],
   ];
@@ -107,6 +122,17 @@ describe('limits behind a proxy', () => {
     assert.ok(html.includes('Terlalu banyak kiriman'), 'the page names the problem');
     assert.ok(html.includes('Coba lagi dalam 30 menit'), 'the page says when to retry');
     assert.ok(html.includes('href="/lapor"'), 'the page links back to the form');
+  });
+
+  test('refused posts take no token', async () => {
+    const attempt = (origin: string, password = 'kata-sandi-salah') => fetch(`${server.url}/staff/login`, {
+      method: 'POST', redirect: 'manual',
+      body: new URLSearchParams({ email: 'belum-terdaftar@contoh.go.id', password }),
+      headers: { 'x-forwarded-for': '203.0.113.30', origin },
+    });
+    for (let i = 0; i < 3; i++) assert.equal((await attempt('http://evil.example')).status, 403, `cross-site post ${i + 1} refused`);
+    assert.equal((await attempt(server.url, '')).status, 400, 'a form with a missing field');
+    assert.equal((await attempt(server.url)).status, 401, 'the first real attempt is still allowed');
   });
 
   test('sign-in attempts limited', async () => {

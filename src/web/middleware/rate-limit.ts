@@ -2,8 +2,10 @@
  * Limits how often one client address may file reports, reply, rate or sign
  * in, so that one machine cannot flood the officers' inbox or try passwords
  * without end. Each kind of request has a token bucket per address: a client
- * may send `perHour` requests at once, then one every 3600 / `perHour`
- * seconds.
+ * may make `perHour` such requests at once, then one every 3600 / `perHour`
+ * seconds. A request is refused while the bucket is empty, and only the
+ * requests its kind counts take a token (a stored report, a failed sign-in),
+ * so a rejected form or a page of FAQ suggestions costs nothing.
  *
  * The buckets live in this process's memory. Several processes behind one
  * proxy each keep their own, so a client gets the limit once per process.
@@ -22,9 +24,10 @@ import type { AppEnv } from '../context.ts';
 import { logger } from '../../logger.ts';
 
 const HOUR_MS = 3_600_000;
-/** Buckets kept before the full ones (idle for an hour or more) are removed. */
+/** Buckets kept before the full ones (idle for an hour or more) are removed, at most once a minute. */
 const SWEEP_AT = 10_000;
-/** Buckets kept at most; past it the oldest are removed, which resets those clients' limits. */
+const SWEEP_INTERVAL_MS = 60_000;
+/** Buckets kept at most; past it the oldest is removed for each new one, which resets that client's limit. */
 const MAX_BUCKETS = 100_000;
 
 interface Bucket {
@@ -43,6 +46,7 @@ interface Bucket {
  */
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
+  private lastSweepMs = Number.NEGATIVE_INFINITY;
 
   constructor(readonly perHour: number) {
     if (!Number.isInteger(perHour) || perHour < 1) throw new RangeError(`perHour must be a whole number of at least 1, got ${perHour}`);
@@ -54,25 +58,41 @@ export class RateLimiter {
   }
 
   /**
-   * Takes one token for `key` at `nowMs`. Returns 0 when the request is
-   * allowed, otherwise the whole seconds until a token is free again.
+   * Returns 0 when `key` has a token at `nowMs`, otherwise the whole seconds
+   * until it has one again. Takes nothing.
    */
-  take(key: string, nowMs: number): number {
+  wait(key: string, nowMs: number): number {
+    const bucket = this.buckets.get(key);
+    if (!bucket) return 0;
+    const tokens = Math.min(this.perHour, bucket.tokens + this.refill(nowMs - bucket.updatedMs));
+    if (tokens >= 1) return 0;
+    // As in refill, multiplying first keeps a whole wait exact (1,800 s, not 1,800.0000000000002).
+    return Math.max(1, Math.ceil(((1 - tokens) * HOUR_MS) / this.perHour / 1000));
+  }
+
+  /**
+   * Takes a token for `key` at `nowMs`. Requests that passed `wait` at the
+   * same time may take more tokens than are left; the bucket then goes below
+   * zero, down to minus `perHour`, and the client waits longer.
+   */
+  consume(key: string, nowMs: number): void {
     let bucket = this.buckets.get(key);
     if (bucket) {
       bucket.tokens = Math.min(this.perHour, bucket.tokens + this.refill(nowMs - bucket.updatedMs));
       bucket.updatedMs = nowMs;
     } else {
-      if (this.buckets.size >= SWEEP_AT) this.sweep(nowMs);
+      this.makeRoom(nowMs);
       bucket = { tokens: this.perHour, updatedMs: nowMs };
       this.buckets.set(key, bucket);
     }
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return 0;
-    }
-    // As in refill, multiplying first keeps a whole wait exact (1,800 s, not 1,800.0000000000002).
-    return Math.max(1, Math.ceil(((1 - bucket.tokens) * HOUR_MS) / this.perHour / 1000));
+    bucket.tokens = Math.max(-this.perHour, bucket.tokens - 1);
+  }
+
+  /** Waits and consumes in one step: returns 0 and takes a token, or the seconds to wait. */
+  take(key: string, nowMs: number): number {
+    const wait = this.wait(key, nowMs);
+    if (wait === 0) this.consume(key, nowMs);
+    return wait;
   }
 
   /** Number of clients with a bucket, for tests. */
@@ -80,15 +100,16 @@ export class RateLimiter {
     return this.buckets.size;
   }
 
-  private sweep(nowMs: number): void {
-    for (const [key, bucket] of this.buckets) {
-      if (bucket.tokens + this.refill(nowMs - bucket.updatedMs) >= this.perHour) this.buckets.delete(key);
+  /** Keeps the map bounded before a new bucket is added, with work that does not grow per request. */
+  private makeRoom(nowMs: number): void {
+    if (this.buckets.size >= SWEEP_AT && nowMs - this.lastSweepMs >= SWEEP_INTERVAL_MS) {
+      this.lastSweepMs = nowMs;
+      for (const [key, bucket] of this.buckets) {
+        if (bucket.tokens + this.refill(nowMs - bucket.updatedMs) >= this.perHour) this.buckets.delete(key);
+      }
     }
-    // Map iteration follows insertion order, so the oldest buckets go first.
-    for (const key of this.buckets.keys()) {
-      if (this.buckets.size < MAX_BUCKETS) break;
-      this.buckets.delete(key);
-    }
+    // Map iteration follows insertion order, so the oldest bucket goes first.
+    if (this.buckets.size >= MAX_BUCKETS) this.buckets.delete(this.buckets.keys().next().value!);
   }
 }
 
@@ -98,22 +119,38 @@ export class RateLimiter {
  * Returns null for anything that is not an IP address.
  */
 export function clientKey(address: string): string | null {
-  const trimmed = address.trim();
+  let trimmed = address.trim();
+  // Some proxies write a port: 192.0.2.7:51234 or [2001:db8::1]:51234.
+  const withPort = /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(trimmed) ?? /^\[([^\]]+)\](?::\d+)?$/.exec(trimmed);
+  if (withPort) trimmed = withPort[1]!;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(trimmed);
-  if (mapped && isIPv4(mapped[1])) return mapped[1];
+  if (mapped && isIPv4(mapped[1]!)) return mapped[1]!;
   if (isIPv4(trimmed)) return trimmed;
   if (!isIPv6(trimmed)) return null;
-  return `${expandIPv6(trimmed).slice(0, 4).join(':')}::/64`;
+  const groups = expandIPv6(trimmed.replace(/%.*$/, ''));
+  // An IPv4-mapped address written in hex groups (::ffff:c000:207).
+  if (groups.slice(0, 5).every((group) => group === '0') && groups[5] === 'ffff') {
+    const [high, low] = [Number.parseInt(groups[6]!, 16), Number.parseInt(groups[7]!, 16)];
+    return [high >> 8, high & 255, low >> 8, low & 255].join('.');
+  }
+  return `${groups.slice(0, 4).join(':')}::/64`;
 }
 
 /** Expands an IPv6 address into its eight groups, each as lower-case hex without leading zeros. */
 function expandIPv6(address: string): string[] {
   const [head, tail] = address.toLowerCase().split('::') as [string, string | undefined];
-  const groups = (part: string | undefined) => (part ? part.split(':') : []);
+  const groups = (part: string | undefined) => (part ? part.split(':').flatMap(ipv4AsGroups) : []);
   const left = groups(head);
   const right = groups(tail);
   const middle = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
   return [...left, ...middle, ...right].map((group) => Number.parseInt(group, 16).toString(16));
+}
+
+/** Turns a trailing dotted IPv4 part of an IPv6 address (::ffff:192.0.2.7) into two hex groups. */
+function ipv4AsGroups(group: string): string[] {
+  if (!group.includes('.')) return [group];
+  const [a, b, c, d] = group.split('.').map(Number) as [number, number, number, number];
+  return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
 }
 
 function isLoopback(key: string): boolean {
@@ -150,8 +187,10 @@ export function requestClientKey(c: Context<AppEnv>, trustProxy: boolean): strin
 export interface RateLimitOptions {
   limiter: RateLimiter;
   trustProxy: boolean;
-  /** Filter of the requests that count; without it, every request that reaches the middleware counts. */
+  /** Filter of the requests the limit applies to; without it, every request that reaches the middleware. */
   applies?: (c: Context<AppEnv>) => boolean;
+  /** Filter of the responses that take a token; without it, every response. */
+  counts?: (status: number) => boolean;
   /** The response to a request over the limit; the middleware adds Retry-After to it. */
   onLimited: (c: Context<AppEnv>, retryAfterSeconds: number) => Response | Promise<Response>;
   /** Kind of request, for the log line. */
@@ -164,10 +203,14 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
     if (options.applies && !options.applies(c)) return next();
     const key = requestClientKey(c, options.trustProxy);
     if (key === null) return next();
-    const retryAfter = options.limiter.take(key, Date.now());
-    if (retryAfter === 0) return next();
-    // The address is personal data, so the log names only the kind and path.
-    logger.info({ kind: options.kind, path: c.req.path, retryAfter }, 'request over the rate limit rejected');
+    const retryAfter = options.limiter.wait(key, Date.now());
+    if (retryAfter === 0) {
+      await next();
+      if (!options.counts || options.counts(c.res.status)) options.limiter.consume(key, Date.now());
+      return;
+    }
+    // The address is personal data, and a path can hold a tracking code, so the log names only the kind and route.
+    logger.info({ kind: options.kind, route: c.req.routePath, retryAfter }, 'request over the rate limit rejected');
     const response = await options.onLimited(c, retryAfter);
     response.headers.set('Retry-After', String(retryAfter));
     return response;

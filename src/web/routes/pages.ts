@@ -102,12 +102,24 @@ export interface RateLimits {
   signIns?: Pick<RateLimitOptions, 'kind' | 'limiter' | 'trustProxy'>;
 }
 
-/** Limits the form posts of `paths` by the client's address. A post over the limit gets a page that says when to retry. */
-function limitFormPosts(app: Hono<AppEnv>, paths: string[], limit: RateLimits[keyof RateLimits], page: MiddlewareError = 'rate_limited'): void {
+/**
+ * Limits the form posts of `paths` by the client's address. A post over the
+ * limit gets a page that says when to retry. Only posts whose response
+ * status `counts` accepts take a token, so a post from another site (403)
+ * or a form with errors (400) never uses up a citizen's limit.
+ */
+function limitFormPosts(
+  app: Hono<AppEnv>,
+  paths: string[],
+  limit: RateLimits[keyof RateLimits],
+  counts: (status: number) => boolean,
+  page: MiddlewareError = 'rate_limited',
+): void {
   if (!limit) return;
   const middleware = rateLimit({
     ...limit,
     applies: (c) => c.req.method === 'POST',
+    counts,
     onLimited: (c, seconds) => messagePageResponse(c, page, 429, { minutes: Math.ceil(seconds / 60) }),
   });
   for (const path of paths) app.use(path, middleware);
@@ -125,9 +137,11 @@ export function registerPages(app: Hono<AppEnv>, limits: RateLimits = {}): void 
   });
 
   app.use('*', rememberLanguage);
-  limitFormPosts(app, ['/lapor'], limits.reports);
-  limitFormPosts(app, ['/lacak/*', '/faq/*'], limits.actions);
-  limitFormPosts(app, ['/staff/login'], limits.signIns, 'sign_in_limited');
+  // A stored report redirects to its tracking code; FAQ suggestions (200) and errors take nothing.
+  limitFormPosts(app, ['/lapor'], limits.reports, (status) => status === 303);
+  limitFormPosts(app, ['/lacak/*', '/faq/*'], limits.actions, (status) => status === 303);
+  // Failed sign-ins take a token: a wrong password (401) or a locked address (423).
+  limitFormPosts(app, ['/staff/login'], limits.signIns, (status) => status === 401 || status === 423, 'sign_in_limited');
   const guards = { originCheck: originCheck(), uploadLimit: uploadLimit() };
   registerPortalRoutes(app, guards);
   registerTrackRoutes(app, guards);

@@ -14,6 +14,8 @@ export type MiddlewareError = 'upload_too_large' | 'form_origin' | 'rate_limited
 export function formPagePath(path: string): string {
   const tracking = /^(\/lacak\/[^/]+)\/(?:balas|nilai)$/.exec(path);
   if (tracking) return tracking[1];
+  const faq = /^(\/faq\/\d+)\/terjawab$/.exec(path);
+  if (faq) return faq[1];
   const complaint = /^(\/staff\/complaints\/\d+)\/[a-z-]+$/.exec(path);
   if (complaint) return complaint[1];
   if (path.startsWith('/staff/admin/')) return '/staff/admin';
