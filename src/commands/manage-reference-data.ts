@@ -191,8 +191,10 @@ export async function saveCategory(
       if (!saved) throw new CommandError('not_found', `category ${categoryId} not found`, 'error.not_found.category');
     }
     // A new category has no complaints, and a change that leaves every clock
-    // as it was moves no deadline, so neither records a run.
-    const clocksChanged = previous !== undefined && (Object.keys(days) as (keyof typeof days)[]).some((key) => previous[key] !== saved[key]);
+    // as it was moves no deadline, so neither records a run. The category's
+    // complexity picks the resolution clock of complaints that have none.
+    const clockFields = [...Object.keys(days), 'complexity'] as (keyof typeof days | 'complexity')[];
+    const clocksChanged = previous !== undefined && clockFields.some((key) => previous[key] !== saved[key]);
     const run = clocksChanged
       ? await requestDeadlineRecompute(trx, {
         reason: 'category_changed', changedFrom: null, changedTo: null, categoryId: saved.id, requestedBy: admin.id,

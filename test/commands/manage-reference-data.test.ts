@@ -178,6 +178,12 @@ for (const backend of BACKENDS) {
       assert.equal(await countRuns(), runsBefore, 'no recompute run recorded');
       const saved = await database.db.selectFrom('categories').select('name').where('id', '=', category.id).executeTakeFirstOrThrow();
       assert.equal(saved.name, 'Kategori nama baru', 'the NUL is dropped, not stored');
+
+      // The category's complexity picks the resolution clock of complaints without one.
+      const complexityChange = await saveCategory(asAdmin(), {
+        name: 'Kategori nama baru', agencyCode: 'dpupr', oversight: false, complexity: 'complex', ...CLOCKS,
+      }, category.id);
+      assert.ok(complexityChange.run, 'a complexity change records a run');
     });
 
     test('holidays and covered years recompute open deadlines', async () => {
