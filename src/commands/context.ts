@@ -46,22 +46,23 @@ export interface NewEvent {
 
 /** Appends one event to a complaint's log and returns its id. */
 export async function appendEvent(trx: Tx, complaintId: number, actor: Actor, event: NewEvent, now: Date): Promise<number> {
-  const row = await trx
-    .insertInto('complaint_events')
-    .values({
-      complaint_id: complaintId,
-      type: event.type,
-      at: event.at ?? now,
-      actor_kind: actor.kind as ActorKind,
-      actor_user_id: actor.kind === 'staff' ? actor.user.id : null,
-      agency_id: event.agencyId ?? null,
-      visibility: event.visibility ?? 'internal',
-      body: event.body === undefined || event.body === null ? null : cleanText(event.body),
-      data: JSON.stringify(event.data ?? {}),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const row = await trx.insertInto('complaint_events').values(eventRow(complaintId, actor, event, now)).returning('id').executeTakeFirstOrThrow();
   return row.id;
+}
+
+/** Builds the `complaint_events` row of an event, for `appendEvent` and for inserts of many events at once. */
+export function eventRow(complaintId: number, actor: Actor, event: NewEvent, now: Date) {
+  return {
+    complaint_id: complaintId,
+    type: event.type,
+    at: event.at ?? now,
+    actor_kind: actor.kind as ActorKind,
+    actor_user_id: actor.kind === 'staff' ? actor.user.id : null,
+    agency_id: event.agencyId ?? null,
+    visibility: event.visibility ?? 'internal',
+    body: event.body === undefined || event.body === null ? null : cleanText(event.body),
+    data: JSON.stringify(event.data ?? {}),
+  };
 }
 
 /** Locks a complaint row for the rest of the transaction. */

@@ -8,7 +8,7 @@
  * Every row ends as exactly one of imported, skipped or rejected.
  */
 import type { Kysely } from 'kysely';
-import type { ActorKind, Complaint, DB } from '../db/schema.ts';
+import type { Complaint, DB } from '../db/schema.ts';
 import type { Channel, Complexity } from '../domain/types.ts';
 import { generateTrackingCode } from '../domain/tracking-code.ts';
 import {
@@ -24,7 +24,7 @@ import {
   type ImportRow,
   type ValueMapping,
 } from '../domain/import-mapping.ts';
-import { appendEvent, type Actor, type NewEvent, type Tx } from './context.ts';
+import { appendEvent, eventRow, type Actor, type NewEvent, type Tx } from './context.ts';
 import { CommandError } from './errors.ts';
 import { loadCalendar, refreshDeadlines } from './deadlines.ts';
 import { recomputeComplaints } from './recompute-deadlines.ts';
@@ -107,22 +107,12 @@ export async function importComplaints(trx: Tx, inputs: HistoricalComplaint[], n
     .execute();
   if (created.length === 0) return [];
 
-  const inputByKey = new Map(inputs.map((input) => [`${input.externalSource}\u0000${input.externalId}`, input]));
+  const inputByKey = new Map(inputs.map((input) => [idKey(input), input]));
   const events = created.flatMap((complaint) => {
-    const input = inputByKey.get(`${complaint.external_source}\u0000${complaint.external_id}`);
+    const input = inputByKey.get(idKey({ externalSource: complaint.external_source!, externalId: complaint.external_id! }));
     if (!input) throw new Error(`imported complaint ${complaint.id} matches no row of its batch`);
     // In this order the events get increasing ids, as appendEvent gives them one by one.
-    return historyEvents(input, complaint).map((event) => ({
-      complaint_id: complaint.id,
-      type: event.type,
-      at: event.at ?? now,
-      actor_kind: IMPORT_ACTOR.kind as ActorKind,
-      actor_user_id: null,
-      agency_id: event.agencyId ?? null,
-      visibility: event.visibility ?? 'internal',
-      body: null,
-      data: JSON.stringify(event.data ?? {}),
-    }));
+    return historyEvents(input, complaint).map((event) => eventRow(complaint.id, IMPORT_ACTOR, event, now));
   });
   await trx.insertInto('complaint_events').values(events).execute();
 
@@ -135,9 +125,9 @@ export async function importComplaints(trx: Tx, inputs: HistoricalComplaint[], n
 /** Column values of a historical complaint's row. */
 function complaintValues(input: HistoricalComplaint, now: Date) {
   // The complaint is inserted with its final state rather than received and
-  // then updated: each UPDATE rewrote the row's full-text and trigram index
-  // entries (migration 0012 dropped the trigram one), which cost about half
-  // the import time when measured that way.
+  // then updated. Each UPDATE rewrote the row's full-text and trigram index
+  // entries, which cost about half the import time when measured that way.
+  // Migration 0012 later dropped the trigram index.
   // Categories are set by id because the import creates inactive ones.
   const category = input.category;
   const oversight = category?.oversight ?? false;

@@ -6,7 +6,7 @@
 import { appendEvent, authorizeTransition, lockComplaint, type CommandContext } from './context.ts';
 import { CommandError } from './errors.ts';
 import { refreshDeadlines } from './deadlines.ts';
-import { FINAL_STATUSES } from '../domain/lifecycle.ts';
+import { isClosedOrMerged } from '../domain/lifecycle.ts';
 
 export async function mergeComplaints(ctx: CommandContext, duplicateId: number, input: { intoId: number }) {
   const now = ctx.now ?? new Date();
@@ -20,7 +20,7 @@ export async function mergeComplaints(ctx: CommandContext, duplicateId: number, 
     const target = first.id === duplicateId ? second : first;
 
     const status = authorizeTransition(ctx.actor, duplicate, 'merge');
-    if (FINAL_STATUSES.includes(target.status) || target.merged_into_id !== null) {
+    if (isClosedOrMerged(target)) {
       throw new CommandError('invalid_transition', 'the target report is already closed or merged', 'error.merge_target_closed', {}, 'intoId');
     }
     const updated = await trx

@@ -12,7 +12,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Complaint, DB } from '../db/schema.ts';
-import { FINAL_STATUSES } from '../domain/lifecycle.ts';
+import { FINAL_STATUSES, isClosedOrMerged } from '../domain/lifecycle.ts';
 import { similarityTo } from '../domain/triage/index.ts';
 import { duplicatePlaceKey, readDuplicateProposals, readTriageSettings, searchDuplicates, type DuplicateCandidate } from '../queries/triage.ts';
 import type { StaffUser } from '../domain/types.ts';
@@ -142,7 +142,7 @@ export async function duplicateProposals(
  * page replaces on its next visit because the place no longer matches.
  */
 export async function refreshDuplicatesAfterMove(db: Kysely<DB>, complaint: Complaint): Promise<void> {
-  if (FINAL_STATUSES.includes(complaint.status) || complaint.merged_into_id !== null) return;
+  if (isClosedOrMerged(complaint)) return;
   try {
     const { duplicate_window_days: windowDays } = await readTriageSettings(db);
     await refreshDuplicateProposals(db, complaint, { windowDays });
@@ -196,7 +196,7 @@ export async function runDuplicateSearches(db: Kysely<DB>, now = new Date()): Pr
   if (batch.length === 0) return run;
   const { duplicate_window_days: windowDays } = await readTriageSettings(db);
   for (const complaint of batch) {
-    if (FINAL_STATUSES.includes(complaint.status) || complaint.merged_into_id !== null) continue;
+    if (isClosedOrMerged(complaint)) continue;
     try {
       await refreshDuplicateProposals(db, complaint, { windowDays, now });
       run.searched += 1;

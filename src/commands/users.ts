@@ -20,6 +20,11 @@ export const SESSION_HOURS = 12;
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** Returns an e-mail address as accounts store it and sign-in failures count it: trimmed, lower case. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
 export function sha256(value: string): string {
   return crypto.createHash('sha256').update(value).digest('hex');
 }
@@ -38,7 +43,7 @@ export interface CreateUserInput {
 }
 
 export async function createUser(db: Kysely<DB>, input: CreateUserInput): Promise<{ user: User; generatedPassword?: string }> {
-  const email = input.email.trim().toLowerCase();
+  const email = normalizeEmail(input.email);
   if (!EMAIL_RE.test(email)) throw invalid('email', `"${input.email}" is not a valid e-mail address`, 'error.email_invalid');
   const name = input.name.trim();
   if (!name) throw invalid('name', 'name is required', 'error.name_required');
@@ -77,7 +82,7 @@ function generatePassword(): string {
 
 /** Creates an API token for a user and returns it; only its hash is stored. */
 export async function createApiToken(db: Kysely<DB>, email: string, label: string): Promise<string> {
-  const user = await db.selectFrom('users').select(['id', 'active']).where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
+  const user = await db.selectFrom('users').select(['id', 'active']).where('email', '=', normalizeEmail(email)).executeTakeFirst();
   if (!user || !user.active) throw new CommandError('not_found', `no active user with e-mail ${email}`, 'error.not_found.user');
   if (!label.trim()) throw invalid('label', 'a token needs a label (--label)', 'error.label_required');
   const token = `adn_${crypto.randomBytes(24).toString('base64url')}`;
@@ -114,7 +119,7 @@ export async function userForApiToken(db: Kysely<DB>, token: string): Promise<Us
  * before the lockout, and the rest get the locked error.
  */
 export async function authenticate(db: Kysely<DB>, email: string, password: string, now = new Date()): Promise<User> {
-  const address = email.trim().toLowerCase();
+  const address = normalizeEmail(email);
   const emailHash = sha256(address);
   const attempt = await countAttempt(db, emailHash, now);
   if ((attempt.locked_until && attempt.locked_until > now) || attempt.failed > MAX_FAILED_LOGINS) throw lockedError();
@@ -179,7 +184,7 @@ function wrongPasswordError(): CommandError {
 /** Returns those of `emails` whose sign-in is locked now, for the administrator's list of users. */
 export async function lockedAddresses(db: Kysely<DB>, emails: readonly string[], now = new Date()): Promise<Set<string>> {
   if (emails.length === 0) return new Set();
-  const byHash = new Map(emails.map((email) => [sha256(email.trim().toLowerCase()), email]));
+  const byHash = new Map(emails.map((email) => [sha256(normalizeEmail(email)), email]));
   const rows = await db.selectFrom('sign_in_failures').select('email_hash')
     .where('email_hash', 'in', [...byHash.keys()]).where('locked_until', '>', now).execute();
   return new Set(rows.map((row) => byHash.get(row.email_hash)!));

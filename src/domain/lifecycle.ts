@@ -89,3 +89,8 @@ export const REOPENING_RATING_MAX = 2;
 export function isOpen(status: ComplaintStatus): boolean {
   return OPEN_STATUSES.includes(status);
 }
+
+/** Tells whether a complaint is closed for good or merged into another: it takes no merge and has no duplicates. */
+export function isClosedOrMerged(complaint: { status: ComplaintStatus; merged_into_id: number | null }): boolean {
+  return FINAL_STATUSES.includes(complaint.status) || complaint.merged_into_id !== null;
+}

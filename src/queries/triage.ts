@@ -12,7 +12,7 @@ import type {
   Channel, Complaint, ComplaintStatus, DB, StoredRankedLabel, StoredTriageMetrics, TriageKind, TriageModelSource, TriageSettings,
 } from '../db/schema.ts';
 import type { StaffUser } from '../domain/types.ts';
-import { FINAL_STATUSES } from '../domain/lifecycle.ts';
+import { FINAL_STATUSES, isClosedOrMerged } from '../domain/lifecycle.ts';
 import { duplicateSearchWords, similarityTo } from '../domain/triage/index.ts';
 
 export const TRIAGE_KINDS: readonly TriageKind[] = ['relevance', 'type', 'category', 'agency'];
@@ -367,6 +367,18 @@ interface CandidateRow {
   trigram_similarity: number;
 }
 
+/** Condition on candidate `c`: still open and not merged, as `isClosedOrMerged` tells it in code. */
+function openCandidate(): RawBuilder<boolean> {
+  return sql<boolean>`c.merged_into_id is null and c.status not in (${sql.join(FINAL_STATUSES)})`;
+}
+
+/** Condition on candidate `c`: no officer dismissed it as a duplicate of `complaintId`. */
+function notDismissedWith(complaintId: number): RawBuilder<boolean> {
+  return sql<boolean>`not exists (
+    select 1 from triage_duplicate_dismissals x
+    where x.first_id = least(c.id, ${complaintId}::bigint) and x.second_id = greatest(c.id, ${complaintId}::bigint))`;
+}
+
 /** A candidate as found by the search, with its full text. */
 export interface FoundDuplicate extends DuplicateCandidate {
   description: string;
@@ -414,7 +426,7 @@ export async function searchDuplicates(
   complaint: Complaint,
   options: { windowDays: number; limit?: number },
 ): Promise<FoundDuplicate[]> {
-  if (FINAL_STATUSES.includes(complaint.status) || complaint.merged_into_id !== null) return [];
+  if (isClosedOrMerged(complaint)) return [];
 
   const windowMs = options.windowDays * DAY_MS;
   const from = new Date(complaint.received_at.getTime() - windowMs);
@@ -434,7 +446,7 @@ export async function searchDuplicates(
   const columns = sql.raw(
     'c.id, c.tracking_code, c.status, c.channel, c.received_at, c.description, c.district_code, c.village_code, c.latitude, c.longitude, c.search',
   );
-  const open = sql<boolean>`c.id <> ${complaint.id} and c.merged_into_id is null and c.status not in (${sql.join(FINAL_STATUSES)})`;
+  const open = sql<boolean>`c.id <> ${complaint.id} and ${openCandidate()}`;
   const sides = [
     { window: sql<boolean>`c.received_at >= ${complaint.received_at} and c.received_at <= ${to}`, order: sql.raw('c.received_at, c.id') },
     { window: sql<boolean>`c.received_at >= ${from} and c.received_at < ${complaint.received_at}`, order: sql.raw('c.received_at desc, c.id desc') },
@@ -475,9 +487,7 @@ export async function searchDuplicates(
       from nearby c
       cross join q
       where c.search @@ q.query
-        and not exists (
-          select 1 from triage_duplicate_dismissals x
-          where x.first_id = least(c.id, ${complaint.id}::bigint) and x.second_id = greatest(c.id, ${complaint.id}::bigint))
+        and ${notDismissedWith(complaint.id)}
       order by ts_rank(c.search, q.query, 1) desc, c.id desc
       limit ${DUPLICATE_POOL_LIMIT}
     ),
@@ -554,8 +564,8 @@ function rankProposals<T extends DuplicateCandidate>(candidates: T[], limit: num
 }
 
 /**
- * What a stored search of `complaint` depended on besides the window: its
- * kecamatan, desa and coordinates.
+ * Returns the place a stored search of `complaint` depended on besides the
+ * window: its kecamatan, desa and coordinates, joined by '|'.
  */
 export function duplicatePlaceKey(complaint: Pick<Complaint, 'district_code' | 'village_code' | 'latitude' | 'longitude'>): string {
   return [complaint.district_code, complaint.village_code, complaint.latitude, complaint.longitude].map((value) => value ?? '').join('|');
@@ -587,7 +597,7 @@ export async function readDuplicateProposals(
   options: { windowDays: number; limit?: number },
 ): Promise<DuplicateCandidate[] | null> {
   if (!canUseTriage(user)) return [];
-  if (FINAL_STATUSES.includes(complaint.status) || complaint.merged_into_id !== null) return [];
+  if (isClosedOrMerged(complaint)) return [];
   const windowMs = options.windowDays * DAY_MS;
   const [search, rows] = await Promise.all([
     db.selectFrom('triage_duplicate_searches').select(['window_days', 'place'])
@@ -601,11 +611,9 @@ export async function readDuplicateProposals(
       left join districts d on d.code = c.district_code
       left join villages v on v.code = c.village_code
       where p.complaint_id = ${complaint.id}
-        and c.merged_into_id is null and c.status not in (${sql.join(FINAL_STATUSES)})
+        and ${openCandidate()}
         and c.received_at between ${new Date(complaint.received_at.getTime() - windowMs)} and ${new Date(complaint.received_at.getTime() + windowMs)}
-        and not exists (
-          select 1 from triage_duplicate_dismissals x
-          where x.first_id = least(c.id, ${complaint.id}::bigint) and x.second_id = greatest(c.id, ${complaint.id}::bigint))
+        and ${notDismissedWith(complaint.id)}
       order by p.score desc, c.id
       limit ${Math.max(STORED_READ_LIMIT, options.limit ?? 0)}
     `.execute(db),

@@ -65,19 +65,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
 
   const limits = createRateLimits(deps);
-  const isPost = (c: Context<AppEnv>) => c.req.method === 'POST';
+  const onLimited = (c: Context<AppEnv>, seconds: number) =>
+    apiError(c, 429, 'rate_limited', 'error.rate_limited', { minutes: Math.ceil(seconds / 60) });
   if (limits.reports) {
     // Staff with a token file reports on citizens' behalf (walk-in, phone, imports), so only anonymous callers count.
     app.use('/api/v1/complaints', rateLimit({
-      ...limits.reports, applies: (c) => isPost(c) && !c.get('user'), counts: (status) => status === 201,
-      onLimited: (c, seconds) => apiError(c, 429, 'rate_limited', 'error.rate_limited', { minutes: Math.ceil(seconds / 60) }),
+      ...limits.reports, applies: (c) => !c.get('user'), counts: (status) => status === 201, onLimited,
     }));
   }
   if (limits.actions) {
-    app.use('/api/v1/track/*', rateLimit({
-      ...limits.actions, applies: isPost, counts: (status) => status < 400,
-      onLimited: (c, seconds) => apiError(c, 429, 'rate_limited', 'error.rate_limited', { minutes: Math.ceil(seconds / 60) }),
-    }));
+    app.use('/api/v1/track/*', rateLimit({ ...limits.actions, counts: (status) => status < 400, onLimited }));
   }
 
   app.get('/health', async (c) => {

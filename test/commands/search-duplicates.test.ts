@@ -185,16 +185,16 @@ for (const backend of BACKENDS) {
     });
 
     test('closed candidates drop out', async () => {
-      const kept = await receive(DRAIN_FIRST, 'web', 6);
+      const mainReport = await receive(DRAIN_FIRST, 'web', 6);
       const dismissed = await receive(DRAIN_SECOND, 'whatsapp', 6);
       const merged = await receive(DRAIN_THIRD, 'instagram', 6);
       const closed = await receive(DRAIN_FOURTH, 'facebook', 6);
       await runDuplicateSearches(database.db);
-      const ids = async () => new Set((await stored(kept))?.map((candidate) => candidate.id));
+      const ids = async () => new Set((await stored(mainReport))?.map((candidate) => candidate.id));
       for (const other of [dismissed, merged, closed]) assert.ok((await ids()).has(other.id), `report ${other.id} proposed at first`);
 
-      await dismissDuplicate({ db: database.db, actor: officer.actor }, dismissed.id, kept.id);
-      await mergeComplaints({ db: database.db, actor: officer.actor }, merged.id, { intoId: kept.id });
+      await dismissDuplicate({ db: database.db, actor: officer.actor }, dismissed.id, mainReport.id);
+      await mergeComplaints({ db: database.db, actor: officer.actor }, merged.id, { intoId: mainReport.id });
       await archiveComplaint({ db: database.db, actor: officer.actor }, closed.id, { reason: 'spam' });
       const now = await ids();
       for (const other of [dismissed, merged, closed]) assert.equal(now.has(other.id), false, `report ${other.id} no longer proposed`);

@@ -72,8 +72,8 @@ export class RateLimiter {
 
   /**
    * Takes a token for `key` at `nowMs`. Requests that passed `wait` at the
-   * same time may take more tokens than are left; the bucket then goes below
-   * zero, down to minus `perHour`, and the client waits longer.
+   * same time may take more tokens than are left. The bucket then goes below
+   * zero, down to minus `perHour`, so the client waits longer.
    */
   consume(key: string, nowMs: number): void {
     let bucket = this.buckets.get(key);
@@ -123,12 +123,10 @@ export function clientKey(address: string): string | null {
   // Some proxies write a port: 192.0.2.7:51234 or [2001:db8::1]:51234.
   const withPort = /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(trimmed) ?? /^\[([^\]]+)\](?::\d+)?$/.exec(trimmed);
   if (withPort) trimmed = withPort[1]!;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(trimmed);
-  if (mapped && isIPv4(mapped[1]!)) return mapped[1]!;
   if (isIPv4(trimmed)) return trimmed;
   if (!isIPv6(trimmed)) return null;
   const groups = expandIPv6(trimmed.replace(/%.*$/, ''));
-  // An IPv4-mapped address written in hex groups (::ffff:c000:207).
+  // An IPv4-mapped address, written dotted (::ffff:192.0.2.7) or in hex groups (::ffff:c000:207).
   if (groups.slice(0, 5).every((group) => group === '0') && groups[5] === 'ffff') {
     const [high, low] = [Number.parseInt(groups[6]!, 16), Number.parseInt(groups[7]!, 16)];
     return [high >> 8, high & 255, low >> 8, low & 255].join('.');
@@ -187,7 +185,7 @@ export function requestClientKey(c: Context<AppEnv>, trustProxy: boolean): strin
 export interface RateLimitOptions {
   limiter: RateLimiter;
   trustProxy: boolean;
-  /** Filter of the requests the limit applies to; without it, every request that reaches the middleware. */
+  /** Filter of the POST requests the limit applies to; without it, every one that reaches the middleware. */
   applies?: (c: Context<AppEnv>) => boolean;
   /** Filter of the responses that take a token; without it, every response. */
   counts?: (status: number) => boolean;
@@ -197,10 +195,13 @@ export interface RateLimitOptions {
   kind: string;
 }
 
-/** Returns middleware that responds to a request over its client's limit with `onLimited`. */
+/**
+ * Returns middleware that responds to a POST request over its client's
+ * limit with `onLimited`. Other methods change nothing and are not limited.
+ */
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (options.applies && !options.applies(c)) return next();
+    if (c.req.method !== 'POST' || (options.applies && !options.applies(c))) return next();
     const key = requestClientKey(c, options.trustProxy);
     if (key === null) return next();
     const retryAfter = options.limiter.wait(key, Date.now());

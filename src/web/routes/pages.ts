@@ -95,30 +95,32 @@ function uploadLimit(): MiddlewareHandler<AppEnv> {
   }) as MiddlewareHandler<AppEnv>;
 }
 
+/** The limiter of one kind of request, shared by the pages and the API. */
+type RateLimit = Pick<RateLimitOptions, 'kind' | 'limiter' | 'trustProxy'>;
+
 /** Rate limiters by kind of request; a kind whose limit is 0 has none. */
 export interface RateLimits {
-  reports?: Pick<RateLimitOptions, 'kind' | 'limiter' | 'trustProxy'>;
-  actions?: Pick<RateLimitOptions, 'kind' | 'limiter' | 'trustProxy'>;
-  signIns?: Pick<RateLimitOptions, 'kind' | 'limiter' | 'trustProxy'>;
+  reports?: RateLimit;
+  actions?: RateLimit;
+  signIns?: RateLimit;
 }
 
 /**
  * Limits the form posts of `paths` by the client's address. A post over the
- * limit gets a page that says when to retry. Only posts whose response
+ * limit gets a page with the time to wait before trying again. Only posts whose response
  * status `counts` accepts take a token, so a post from another site (403)
  * or a form with errors (400) never uses up a citizen's limit.
  */
 function limitFormPosts(
   app: Hono<AppEnv>,
   paths: string[],
-  limit: RateLimits[keyof RateLimits],
+  limit: RateLimit | undefined,
   counts: (status: number) => boolean,
   page: MiddlewareError = 'rate_limited',
 ): void {
   if (!limit) return;
   const middleware = rateLimit({
     ...limit,
-    applies: (c) => c.req.method === 'POST',
     counts,
     onLimited: (c, seconds) => messagePageResponse(c, page, 429, { minutes: Math.ceil(seconds / 60) }),
   });

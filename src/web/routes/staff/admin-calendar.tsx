@@ -73,8 +73,7 @@ async function holidaysPage(c: Context<AppEnv>, year: number, options: { values?
     db.selectFrom('holidays').select((eb) => eb.fn<number>('date_part', [eb.val('year'), 'date']).as('year')).distinct().execute(),
     recentRecomputeRuns(db, 5, CALENDAR_REASONS),
   ]);
-  // Without background jobs, this process finishes runs that a restart left unfinished.
-  if (!c.get('deps').config.jobsEnabled && recomputes.some((run) => run.status !== 'done')) runPendingRecomputesInProcess(db);
+  resumeUnfinished(c, recomputes);
   const currentYear = Number(wibDate(new Date()).slice(0, 4));
   const years = new Set<number>([currentYear, currentYear + 1, year, ...coveredYears.map((row) => row.year), ...holidayYears.map((row) => Number(row.year))]);
   return renderPage(
@@ -87,31 +86,36 @@ async function holidaysPage(c: Context<AppEnv>, year: number, options: { values?
 }
 
 /**
- * Redirect after a calendar change: the usual banner when the recompute
- * finished inside the request, otherwise the "in the background" banner.
- * Without background jobs (JOBS=off) this process runs the pending recompute
+ * Redirects to `page` after a change that requested `run`: with the `done`
+ * banner when the recompute finished inside the request (or none was
+ * needed), otherwise with the `queued` "in the background" banner. Without
+ * background jobs (JOBS=off) this process runs the pending recompute
  * itself, outside the request.
  */
-function afterCalendarChange(c: Context<AppEnv>, year: number, done: string, run: RecomputeRun) {
-  if (run.status === 'done') return c.redirect(`/staff/admin/holidays?year=${year}&done=${done}&n=${run.processed}`, 303);
+function afterRecomputeChange(c: Context<AppEnv>, page: string, banners: { done: string; queued: string }, run: RecomputeRun | null) {
+  const separator = page.includes('?') ? '&' : '?';
+  if (run === null) return c.redirect(`${page}${separator}done=${banners.done}&n=0`, 303);
+  if (run.status === 'done') return c.redirect(`${page}${separator}done=${banners.done}&n=${run.processed}`, 303);
   if (!c.get('deps').config.jobsEnabled) runPendingRecomputesInProcess(c.get('deps').db);
-  return c.redirect(`/staff/admin/holidays?year=${year}&done=calendar-queued&n=${run.total}#recompute-progress`, 303);
+  return c.redirect(`${page}${separator}done=${banners.queued}&n=${run.total}#recompute-progress`, 303);
 }
 
-/** Redirects after a category change, as `afterCalendarChange` does after a calendar change. */
-function afterCategoryChange(c: Context<AppEnv>, done: string, run: RecomputeRun | null) {
-  if (run === null) return c.redirect(`/staff/admin/categories?done=${done}&n=0`, 303);
-  if (run.status === 'done') return c.redirect(`/staff/admin/categories?done=${done}&n=${run.processed}`, 303);
-  if (!c.get('deps').config.jobsEnabled) runPendingRecomputesInProcess(c.get('deps').db);
-  return c.redirect(`/staff/admin/categories?done=category-queued&n=${run.total}#recompute-progress`, 303);
+const afterCalendarChange = (c: Context<AppEnv>, year: number, done: string, run: RecomputeRun) =>
+  afterRecomputeChange(c, `/staff/admin/holidays?year=${year}`, { done, queued: 'calendar-queued' }, run);
+
+const afterCategoryChange = (c: Context<AppEnv>, done: string, run: RecomputeRun | null) =>
+  afterRecomputeChange(c, '/staff/admin/categories', { done, queued: 'category-queued' }, run);
+
+/** Without background jobs, this process finishes the runs among `runs` that a restart left unfinished. */
+function resumeUnfinished(c: Context<AppEnv>, runs: RecomputeRun[]): void {
+  if (!c.get('deps').config.jobsEnabled && runs.some((run) => run.status !== 'done')) runPendingRecomputesInProcess(c.get('deps').db);
 }
 
 export function registerAdminCalendarRoutes(app: Hono<AppEnv>): void {
   app.get('/staff/admin/categories', async (c) => {
     const db = c.get('deps').db;
     const [reference, recomputes] = await Promise.all([listReferenceData(db), recentRecomputeRuns(db, 5, ['category_changed'])]);
-    // Without background jobs, this process finishes runs that a restart left unfinished.
-    if (!c.get('deps').config.jobsEnabled && recomputes.some((run) => run.status !== 'done')) runPendingRecomputesInProcess(db);
+    resumeUnfinished(c, recomputes);
     return renderPage(c, <AdminCategoriesPage ctx={pageContext(c)} categories={reference.categories as CategoryRow[]} reference={reference}
       banner={adminBanner(c, CATEGORY_BANNERS)} recomputes={recomputes} />);
   });
