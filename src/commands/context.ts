@@ -5,7 +5,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ActorKind, Complaint, DB } from '../db/schema.ts';
 import type { StaffUser } from '../domain/types.ts';
-import { cleanText } from '../domain/text.ts';
+import { cleanText, textLength } from '../domain/text.ts';
 import { CommandError, notFound } from './errors.ts';
 import { refreshDeadlines } from './deadlines.ts';
 import { queueOutboundForEvent } from './queue-outbound.ts';
@@ -110,10 +110,11 @@ export async function changeComplaint(
 
 export function requireText(value: string | undefined | null, field: string, min = 1, max = 5000): string {
   const text = cleanText(value ?? '').trim();
-  if (text.length < min) {
+  const length = textLength(text);
+  if (length < min) {
     throw new CommandError('invalid', `${field} must have at least ${min} characters`, 'error.text_too_short', { min }, field);
   }
-  if (text.length > max) {
+  if (length > max) {
     throw new CommandError('invalid', `${field} must have at most ${max} characters`, 'error.text_too_long', { max }, field);
   }
   return text;

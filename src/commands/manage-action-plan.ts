@@ -26,6 +26,7 @@ import { isValidDate, wibDate } from '../domain/time.ts';
 import { logger } from '../logger.ts';
 import type { Actor, CommandContext, Tx } from './context.ts';
 import { CommandError, invalid } from './errors.ts';
+import { cleanText, textLength } from '../domain/text.ts';
 
 const MIN_YEAR = 2000;
 const MAX_YEAR = 2100;
@@ -120,16 +121,16 @@ function requireReporter(ctx: CommandContext, owner: OwnerRef): StaffUser {
 // Validation
 
 function requireTitle(value: string | undefined | null, field: string): string {
-  const text = (value ?? '').trim();
+  const text = cleanText(value ?? '').trim();
   if (!text) throw invalid(field, `${field} is required`, 'error.plan_text_required');
-  if (text.length > MAX_TITLE_CHARS) throw invalid(field, `${field} has more than ${MAX_TITLE_CHARS} characters`, 'error.text_too_long', { max: MAX_TITLE_CHARS });
+  if (textLength(text) > MAX_TITLE_CHARS) throw invalid(field, `${field} has more than ${MAX_TITLE_CHARS} characters`, 'error.text_too_long', { max: MAX_TITLE_CHARS });
   return text;
 }
 
 function optionalNote(value: string | undefined | null): string | null {
-  const text = (value ?? '').trim();
+  const text = cleanText(value ?? '').trim();
   if (!text) return null;
-  if (text.length > MAX_NOTE_CHARS) throw invalid('note', `note has more than ${MAX_NOTE_CHARS} characters`, 'error.text_too_long', { max: MAX_NOTE_CHARS });
+  if (textLength(text) > MAX_NOTE_CHARS) throw invalid('note', `note has more than ${MAX_NOTE_CHARS} characters`, 'error.text_too_long', { max: MAX_NOTE_CHARS });
   return text;
 }
 

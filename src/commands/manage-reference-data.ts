@@ -12,7 +12,7 @@
 import type { Agency, Category, User } from '../db/schema.ts';
 import type { Complexity, StaffUser } from '../domain/types.ts';
 import { isValidDate } from '../domain/time.ts';
-import { cleanText } from '../domain/text.ts';
+import { cleanText, textLength } from '../domain/text.ts';
 import type { HolidayKind } from '../domain/calendar.ts';
 import { canManageReferenceData, OVERSIGHT_AGENCY_CODE } from '../policies/complaints.ts';
 import { logger } from '../logger.ts';
@@ -50,7 +50,7 @@ function requireName(value: string | undefined, field = 'name'): string {
   // Control characters (a NUL cannot even be stored) are dropped as in complaint texts.
   const name = cleanText(value ?? '').trim();
   if (!name) throw invalid(field, `${field} is required`, 'error.name_required');
-  if (name.length > MAX_NAME_CHARS) throw invalid(field, `${field} has more than ${MAX_NAME_CHARS} characters`, 'error.text_too_long', { max: MAX_NAME_CHARS });
+  if (textLength(name) > MAX_NAME_CHARS) throw invalid(field, `${field} has more than ${MAX_NAME_CHARS} characters`, 'error.text_too_long', { max: MAX_NAME_CHARS });
   return name;
 }
 

@@ -31,6 +31,7 @@ import { DESCRIPTION_MAX, DESCRIPTION_MIN, receiveInTransaction, type Attachment
 import { REPLYABLE_STATUSES, replyInTransaction } from './reopen-complaint.ts';
 import { normalizeContact, resolveReporter, type ContactInput } from './reporters.ts';
 import { isMessagingChannel, queueAcknowledgement } from './queue-outbound.ts';
+import { textLength, truncateText } from '../domain/text.ts';
 
 /** Reports a citizen message may still be added to; a closed or archived one needs a new report. */
 
@@ -468,13 +469,13 @@ export function describeInbound(
   if (limits.withSubject && subject && !text.includes(subject)) lines.unshift(subject);
 
   let description = lines.filter((line) => line !== '').join('\n');
-  if (description.length < limits.min) {
+  if (textLength(description) < limits.min) {
     const note = `[Pesan singkat melalui ${CHANNEL_LABELS[channel]} / short message via ${CHANNEL_LABELS[channel]}]`;
     description = description ? `${description}\n${note}` : note;
   }
-  if (description.length > limits.max) {
+  if (textLength(description) > limits.max) {
     const marker = '… [terpotong / truncated]';
-    description = description.slice(0, limits.max - marker.length) + marker;
+    description = truncateText(description, limits.max - marker.length) + marker;
   }
   return description;
 }

@@ -6,7 +6,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { ContactKind } from '../domain/types.ts';
 import { normalizePhone } from '../domain/phone.ts';
-import { cleanText } from '../domain/text.ts';
+import { cleanText, truncateText } from '../domain/text.ts';
 import { invalid } from './errors.ts';
 import { jsonParameter } from './json-parameter.ts';
 import type { Tx } from './context.ts';
@@ -60,7 +60,7 @@ export async function resolveReporter(
   options: { verified: boolean },
 ): Promise<number | null> {
   const normalized = contacts.map(normalizeContact);
-  const trimmedName = name === undefined ? null : cleanText(name).trim().slice(0, MAX_NAME_LENGTH) || null;
+  const trimmedName = name === undefined ? null : truncateText(cleanText(name).trim(), MAX_NAME_LENGTH) || null;
   if (normalized.length === 0 && !trimmedName) return null;
 
   if (!options.verified) {

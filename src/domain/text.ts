@@ -11,3 +11,31 @@ const CONTROL_CHARS_RE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 export function cleanText(value: string): string {
   return value.replace(CONTROL_CHARS_RE, '');
 }
+
+const SURROGATE_PAIR_RE = /[\uD800-\uDBFF][\uDC00-\uDFFF]/g;
+
+/**
+ * Length of a text in characters (Unicode code points), the unit of every
+ * length limit shown to users. JavaScript's `length` counts UTF-16 units,
+ * so an emoji would count twice and a message full of them would be
+ * refused at half its limit.
+ *
+ * Example: textLength('jalan 🙏') // → 7
+ */
+export function textLength(value: string): number {
+  const pairs = value.match(SURROGATE_PAIR_RE);
+  return value.length - (pairs ? pairs.length : 0);
+}
+
+/** Cuts a text to at most `max` characters (code points), never inside a surrogate pair. */
+export function truncateText(value: string, max: number): string {
+  if (textLength(value) <= max) return value;
+  let units = 0;
+  let kept = 0;
+  for (const char of value) {
+    if (kept === max) break;
+    units += char.length;
+    kept += 1;
+  }
+  return value.slice(0, units);
+}

@@ -538,6 +538,29 @@ describe('server-rendered pages', () => {
     assert.equal((await staffGet(cookie, '/staff/admin')).status, 403);
   });
 
+  test('unknown ids get a not-found page', async () => {
+    const cookie = await signIn(admin.email);
+    const page = await staffGet(cookie, '/staff/admin/categories');
+    const csrf = csrfTokenOf(page.html);
+    // 99999999999 does not fit a serial id; PostgreSQL would reject it as a parameter.
+    for (const id of ['999999', '99999999999', 'abc', '0']) {
+      for (const base of ['/staff/admin/categories', '/staff/templates', '/staff/faq']) {
+        const shown = await staffGet(cookie, `${base}/${id}`);
+        assert.equal(shown.status, 404, `GET ${base}/${id}`);
+        assert.ok(shown.html.includes('Data tidak ditemukan'), `GET ${base}/${id} names the problem`);
+        assert.ok(shown.html.includes(`href="${base}"`), `GET ${base}/${id} links back to the list`);
+      }
+      const posted = await staffPost(cookie, `/staff/admin/categories/${id}`, {
+        _csrf: csrf, name: 'Kategori Uji', agencyCode: 'dlh', complexity: 'medium', verifyDays: '3', firstFollowUpDays: '5',
+        resolutionDaysSimple: '5', resolutionDaysMedium: '14', resolutionDaysComplex: '60', autoCloseDays: '10', active: '1',
+      });
+      assert.equal(posted.status, 404, `POST category ${id}`);
+      assert.ok((await posted.text()).includes('Kategori tidak ditemukan.'));
+    }
+    const untouched = await database.db.selectFrom('categories').select('name').where('name', '=', 'Kategori Uji').execute();
+    assert.deepEqual(untouched, [], 'no category was created or renamed');
+  });
+
   test('category clock change moves deadlines', async () => {
     const complaint = await dispatchedComplaint('dlh', 'Sampah menumpuk di depan pasar tiga hari tidak diangkut.');
     const before = await database.db.selectFrom('complaint_deadlines').selectAll()

@@ -345,6 +345,8 @@ export const en: Record<string, string> = {
   'staff.back_to_inbox': 'Back to the inbox',
   'staff.csrf_title': 'Form expired',
   'staff.forbidden_title': 'Access denied',
+  'staff.not_found_title': 'Not found',
+  'staff.not_found_hint': 'It may have been removed, or the address was mistyped. Open it again from its list.',
 
   'login.title': 'Sign in',
   'login.heading': 'Sign in to the complaints office',

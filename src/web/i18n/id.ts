@@ -345,6 +345,8 @@ export const id: Record<string, string> = {
   'staff.back_to_inbox': 'Kembali ke kotak masuk',
   'staff.csrf_title': 'Formulir kedaluwarsa',
   'staff.forbidden_title': 'Akses ditolak',
+  'staff.not_found_title': 'Data tidak ditemukan',
+  'staff.not_found_hint': 'Data itu mungkin sudah dihapus, atau alamatnya salah ketik. Buka lagi dari daftarnya.',
 
   'login.title': 'Masuk',
   'login.heading': 'Masuk ke kantor aduan',

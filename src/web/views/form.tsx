@@ -35,6 +35,20 @@ export function formFiles(body: FormBody, name: string): File[] {
   return (body[name] ?? []).filter((entry): entry is File => typeof entry !== 'string' && (entry.size > 0 || entry.name !== ''));
 }
 
+/** The largest id a `serial` column holds; a larger number in an address can name no row. */
+const MAX_ID = 2_147_483_647;
+
+/**
+ * Reads a row id from an address or a form field: a positive whole number
+ * that fits the database's 32-bit ids. Anything else is null, so a route
+ * answers "not found" instead of passing PostgreSQL a number it rejects.
+ */
+export function parseId(raw: string | undefined): number | null {
+  if (raw === undefined || !/^\d{1,10}$/.test(raw)) return null;
+  const id = Number(raw);
+  return id > 0 && id <= MAX_ID ? id : null;
+}
+
 /** Returns whether a checkbox with this name was ticked. */
 export function formChecked(body: FormBody, name: string): boolean {
   return formText(body, name) !== '';

@@ -14,6 +14,7 @@ import { getFaqArticle, matchFaqArticles, MAX_SEARCH_CHARS, searchPublishedFaq }
 import { listReferenceData } from '../../../queries/complaints.ts';
 import { MessagePage, pageContext, renderPage } from '../../views/layout.tsx';
 import { FaqArticlePage, FaqListPage } from '../../views/faq/pages.tsx';
+import { parseId } from '../../views/form.tsx';
 
 const SUGGEST_SCRIPT = fs.readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views/faq/suggest.js'), 'utf8');
 
@@ -21,10 +22,6 @@ const SUGGEST_SCRIPT = fs.readFileSync(path.resolve(path.dirname(fileURLToPath(i
 const MAX_SUGGEST_CHARS = 500;
 
 const CODE_RE = /^[a-z0-9-]{1,60}$/;
-
-function parseId(raw: string): number | null {
-  return /^\d{1,9}$/.test(raw) && Number(raw) > 0 ? Number(raw) : null;
-}
 
 export function registerFaqRoutes(app: Hono<AppEnv>, guards: { originCheck: MiddlewareHandler<AppEnv> }): void {
   app.get('/faq', async (c) => {

@@ -18,8 +18,9 @@ import {
 } from '../../views/staff/admin-categories.tsx';
 import { AdminHolidaysPage, HOLIDAY_FIELDS } from '../../views/staff/admin-holidays.tsx';
 import type { FieldErrors } from '../../views/components.tsx';
-import { attempt, formChecked, formText, readForm, type FormBody } from '../../views/form.tsx';
-import { adminBanner, adminContext, parseId } from './admin.tsx';
+import { attempt, formChecked, formText, parseId, readForm, type FormBody } from '../../views/form.tsx';
+import { adminBanner, adminContext } from './admin.tsx';
+import { notFoundPage } from './guard.tsx';
 
 const CATEGORY_BANNERS = ['category-added', 'category-saved', 'category-queued'] as const;
 const HOLIDAY_BANNERS = ['holiday-added', 'holiday-removed', 'year-covered', 'year-uncovered', 'calendar-queued'] as const;
@@ -111,6 +112,10 @@ function resumeUnfinished(c: Context<AppEnv>, runs: RecomputeRun[]): void {
   if (!c.get('deps').config.jobsEnabled && runs.some((run) => run.status !== 'done')) runPendingRecomputesInProcess(c.get('deps').db);
 }
 
+function categoryNotFound(c: Context<AppEnv>) {
+  return notFoundPage(c, 'error.not_found.category', { href: '/staff/admin/categories', labelKey: 'admin.categories.title' });
+}
+
 export function registerAdminCalendarRoutes(app: Hono<AppEnv>): void {
   app.get('/staff/admin/categories', async (c) => {
     const db = c.get('deps').db;
@@ -133,13 +138,13 @@ export function registerAdminCalendarRoutes(app: Hono<AppEnv>): void {
     const id = parseId(c.req.param('id'));
     const reference = await listReferenceData(c.get('deps').db);
     const row = reference.categories.find((category) => category.id === id) as CategoryRow | undefined;
-    if (!row) return c.redirect('/staff/admin/categories', 303);
+    if (!row) return categoryNotFound(c);
     return categoryForm(c, row.id, categoryFormValues(row));
   });
 
   app.post('/staff/admin/categories/:id', async (c) => {
     const id = parseId(c.req.param('id'));
-    if (id === null) return c.redirect('/staff/admin/categories', 303);
+    if (id === null) return categoryNotFound(c);
     const values = categoryValues(await readForm(c));
     const result = await attempt(c.get('t'), CATEGORY_FIELDS, () => saveCategory(adminContext(c), categoryInput(values), id));
     if (!result.ok) return categoryForm(c, id, values, result.errors, result.error.httpStatus);

@@ -17,7 +17,7 @@ import { AdminIndexPage } from '../../views/staff/admin-layout.tsx';
 import { AdminUsersPage, USER_FIELDS, type UserRow } from '../../views/staff/admin-users.tsx';
 import { AdminAgenciesPage, AGENCY_FIELDS } from '../../views/staff/admin-agencies.tsx';
 import type { FieldErrors } from '../../views/components.tsx';
-import { attempt, formText, readForm } from '../../views/form.tsx';
+import { attempt, formText, parseId, readForm } from '../../views/form.tsx';
 import { forbiddenPage, staffUser } from './guard.tsx';
 
 export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -28,10 +28,6 @@ export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 export function adminContext(c: Context<AppEnv>): CommandContext {
   return { db: c.get('deps').db, actor: { kind: 'staff', user: staffUser(c) } };
-}
-
-export function parseId(raw: string): number | null {
-  return /^\d{1,9}$/.test(raw) && Number(raw) > 0 ? Number(raw) : null;
 }
 
 /** Returns the translated banner for a `done` query value from the allowed list, or undefined. */

@@ -19,7 +19,7 @@ import { getChannelHealth, listDeadLetters } from '../../../queries/channels.ts'
 import { pageContext, renderPage } from '../../views/layout.tsx';
 import { ChannelsPage, type RetryBanner } from '../../views/staff/channels.tsx';
 import { forbiddenPage, staffUser } from './guard.tsx';
-import { parseId } from './admin.tsx';
+import { parseId } from '../../views/form.tsx';
 
 /** Dead letters listed on the page. Older ones stay reachable through the API's `before` paging. */
 export const DEAD_LETTERS_ON_PAGE = 50;

@@ -29,7 +29,7 @@ import { normalizeTrackingCode } from '../../../domain/tracking-code.ts';
 import { MessagePage, pageContext, renderPage } from '../../views/layout.tsx';
 import { CASE_BANNERS, CasePage, type CaseBanner, type IdentityPanelState } from '../../views/staff/case.tsx';
 import { ACTION_FIELDS, CASE_ACTIONS, type ActionFormState, type CaseAction } from '../../views/staff/case-actions.tsx';
-import { attempt, formText, readForm } from '../../views/form.tsx';
+import { attempt, formText, parseId, readForm } from '../../views/form.tsx';
 import { forbiddenPage, staffUser } from './guard.tsx';
 import { loadCaseTriage } from './triage.tsx';
 import { respondWithTemplate } from '../../../commands/answer-templates.ts';
@@ -63,12 +63,6 @@ function nextStep(allowed: readonly CaseAction[], status: string): CaseAction | 
     on_hold: ['resume'],
   };
   return (preferred[status] ?? []).find((action) => allowed.includes(action)) ?? null;
-}
-
-function parseId(raw: string): number | null {
-  if (!/^\d{1,15}$/.test(raw)) return null;
-  const id = Number(raw);
-  return Number.isSafeInteger(id) && id > 0 ? id : null;
 }
 
 function caseNotFound(c: Context<AppEnv>) {

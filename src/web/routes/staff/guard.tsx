@@ -67,6 +67,22 @@ export function forbiddenPage(c: Context<AppEnv>) {
   return renderPage(c, <MessagePage ctx={ctx} area="staff" title={ctx.t('staff.forbidden_title')} message={ctx.t('error.forbidden')} />, 403);
 }
 
+/**
+ * Renders 404 for an address that names no row the user may see: what was
+ * not found (an `error.not_found.*` key) and a link back to its list.
+ */
+export function notFoundPage(c: Context<AppEnv>, messageKey: string, back: { href: string; labelKey: string }) {
+  const ctx = pageContext(c);
+  return renderPage(
+    c,
+    <MessagePage ctx={ctx} area="staff" title={ctx.t('staff.not_found_title')} message={ctx.t(messageKey)}>
+      <p class="body">{ctx.t('staff.not_found_hint')}</p>
+      <p class="body"><a href={back.href}>{ctx.t(back.labelKey)}</a></p>
+    </MessagePage>,
+    404,
+  );
+}
+
 /** Returns the signed-in user; only call behind `requireStaffSession`. */
 export function staffUser(c: Context<AppEnv>): AuthUser {
   const user = c.get('user');

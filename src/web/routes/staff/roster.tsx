@@ -12,9 +12,9 @@ import { mayManageRoster, nextShiftStart, officersOnDuty } from '../../../domain
 import { wibDate } from '../../../domain/time.ts';
 import { pageContext, renderPage } from '../../views/layout.tsx';
 import { ABSENCE_FIELDS, ROSTER_SETTINGS_FIELDS, RosterPage, SHIFT_FIELDS, type RosterFormState } from '../../views/staff/roster/roster.tsx';
-import { attempt, formChecked, formText, readForm } from '../../views/form.tsx';
+import { attempt, formChecked, formText, parseId, readForm } from '../../views/form.tsx';
 import { forbiddenPage, staffUser } from './guard.tsx';
-import { answersBanner, commandContext, parseId } from './templates.tsx';
+import { answersBanner, commandContext } from './templates.tsx';
 
 const ROSTER_BANNERS = ['shift-added', 'shift-removed', 'absence-added', 'absence-removed', 'settings-saved'] as const;
 

@@ -30,8 +30,8 @@ import {
 } from '../../views/staff/templates/case-extras.tsx';
 import type { ActionFormState, CaseAction } from '../../views/staff/case-actions.tsx';
 import type { FieldErrors } from '../../views/components.tsx';
-import { attempt, formChecked, formText, readForm, type FormBody } from '../../views/form.tsx';
-import { forbiddenPage, staffUser } from './guard.tsx';
+import { attempt, formChecked, formText, parseId, readForm, type FormBody } from '../../views/form.tsx';
+import { forbiddenPage, notFoundPage, staffUser } from './guard.tsx';
 import { registerRosterRoutes } from './roster.tsx';
 import { registerNotificationSettingsRoutes } from './notification-settings.tsx';
 import { registerFaqRoutes } from '../public/faq.tsx';
@@ -43,8 +43,12 @@ export function commandContext(c: Context<AppEnv>): CommandContext {
   return { db: c.get('deps').db, actor: { kind: 'staff', user: staffUser(c) } };
 }
 
-export function parseId(raw: string | undefined): number | null {
-  return raw !== undefined && /^\d{1,15}$/.test(raw) && Number.isSafeInteger(Number(raw)) && Number(raw) > 0 ? Number(raw) : null;
+function templateNotFound(c: Context<AppEnv>) {
+  return notFoundPage(c, 'error.not_found.template', { href: '/staff/templates', labelKey: 'nav.templates' });
+}
+
+function faqNotFound(c: Context<AppEnv>) {
+  return notFoundPage(c, 'error.not_found.faq', { href: '/staff/faq', labelKey: 'nav.faq' });
 }
 
 /** Returns the translated banner for a `done` query value from the allowed list, or undefined. */
@@ -158,7 +162,7 @@ function registerTemplateRoutes(app: Hono<AppEnv>): void {
     const id = parseId(c.req.param('id'));
     const db = c.get('deps').db;
     const row = id === null ? undefined : await db.selectFrom('answer_templates').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row || !mayManageAnswers(staffUser(c), row.agency_id)) return c.redirect('/staff/templates', 303);
+    if (!row || !mayManageAnswers(staffUser(c), row.agency_id)) return templateNotFound(c);
     const codes = await Promise.all([
       row.category_id === null ? undefined : db.selectFrom('categories').select('code').where('id', '=', row.category_id).executeTakeFirst(),
       row.agency_id === null ? undefined : db.selectFrom('agencies').select('code').where('id', '=', row.agency_id).executeTakeFirst(),
@@ -171,7 +175,7 @@ function registerTemplateRoutes(app: Hono<AppEnv>): void {
 
   app.post('/staff/templates/:id', async (c) => {
     const id = parseId(c.req.param('id'));
-    if (id === null) return c.redirect('/staff/templates', 303);
+    if (id === null) return templateNotFound(c);
     const values = templateValues(await readForm(c));
     const ctx = commandContext(c);
     const result = await attempt(c.get('t'), TEMPLATE_FIELDS, async () => {
@@ -257,7 +261,7 @@ function registerFaqManagementRoutes(app: Hono<AppEnv>): void {
   app.get('/staff/faq/:id', async (c) => {
     const id = parseId(c.req.param('id'));
     const article = id === null ? undefined : await getFaqArticle(c.get('deps').db, id, { publishedOnly: false });
-    if (!article || !mayManageAnswers(staffUser(c), article.agencyId)) return c.redirect('/staff/faq', 303);
+    if (!article || !mayManageAnswers(staffUser(c), article.agencyId)) return faqNotFound(c);
     return faqForm(c, article.id, {
       question: article.question, questionEn: article.questionEn ?? '', answer: article.answer, answerEn: article.answerEn ?? '',
       categoryCode: article.categoryCode ?? '', agencyCode: article.agencyCode ?? '', status: article.status,
@@ -266,7 +270,7 @@ function registerFaqManagementRoutes(app: Hono<AppEnv>): void {
 
   app.post('/staff/faq/:id', async (c) => {
     const id = parseId(c.req.param('id'));
-    if (id === null) return c.redirect('/staff/faq', 303);
+    if (id === null) return faqNotFound(c);
     const values = faqValues(await readForm(c));
     const result = await attempt(c.get('t'), FAQ_FIELDS, () => saveFaqArticle(commandContext(c), faqInput(values), id));
     if (!result.ok) return faqForm(c, id, values, { errors: result.errors, status: result.error.httpStatus });

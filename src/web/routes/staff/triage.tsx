@@ -30,7 +30,7 @@ import { STATUSES } from '../../../domain/lifecycle.ts';
 import type { Translate } from '../../i18n/index.ts';
 import { logger } from '../../../logger.ts';
 import { pageContext, renderPage } from '../../views/layout.tsx';
-import { attempt, formText, readForm } from '../../views/form.tsx';
+import { attempt, formText, parseId, readForm } from '../../views/form.tsx';
 import type { ActionFormState, CaseAction } from '../../views/staff/case-actions.tsx';
 import type { CaseTriagePanelData, SuggestionBlock, SuggestionOption } from '../../views/staff/triage/case-panel.tsx';
 import { LowPriorityQueuePage, queueHref, type SweepBanner } from '../../views/staff/triage/queue.tsx';
@@ -48,12 +48,6 @@ const ERROR_KEY_RE = /^error\.[a-z_.]+$/;
 
 function statusName(t: Translate, status: string | undefined): string {
   return status && (STATUSES as readonly string[]).includes(status) ? t(`status.${status}`) : '–';
-}
-
-function parseId(raw: string | undefined): number | null {
-  if (!raw || !/^\d{1,15}$/.test(raw)) return null;
-  const id = Number(raw);
-  return Number.isSafeInteger(id) && id > 0 ? id : null;
 }
 
 /** Reads a decimal typed with a comma or a point; NaN when empty or not a number. */

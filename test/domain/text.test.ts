@@ -1,0 +1,62 @@
+/**
+ * Length limits count characters as users see them: an emoji is one
+ * character, not two UTF-16 units, and a cut text never ends in half an emoji.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cleanText, textLength, truncateText } from '../../src/domain/text.ts';
+import { requireText } from '../../src/commands/context.ts';
+import { CommandError } from '../../src/commands/errors.ts';
+import { describeInbound } from '../../src/commands/receive-inbound.ts';
+import type { InboundMessage } from '../../src/domain/inbound.ts';
+
+const PRAY = '\u{1F64F}';
+
+/** Whether a string holds a surrogate without its partner (half an emoji). */
+function hasLoneSurrogate(value: string): boolean {
+  return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value);
+}
+
+describe('text lengths', () => {
+  test('counts an emoji once', () => {
+    assert.equal(textLength('jalan rusak'), 11);
+    assert.equal(textLength(`jalan rusak ${PRAY}${PRAY}`), 14);
+    assert.equal(textLength(PRAY.repeat(4000)), 4000);
+    // A lone surrogate (a broken emoji) still counts as one character.
+    assert.equal(textLength('a\uD83D'), 2);
+  });
+
+  test('truncates between characters', () => {
+    const text = `ok${PRAY}${PRAY}${PRAY}`;
+    assert.equal(truncateText(text, 3), `ok${PRAY}`);
+    assert.equal(truncateText(text, 10), text);
+    assert.equal(truncateText(text, 0), '');
+    assert.ok(!hasLoneSurrogate(truncateText(PRAY.repeat(10), 5)));
+    assert.ok(hasLoneSurrogate(PRAY.repeat(10).slice(0, 5)), 'the check itself sees a cut emoji');
+  });
+
+  test('cleanText drops control characters only', () => {
+    assert.equal(cleanText('matur\u0000 suwun\u0007\tmin\n'), 'matur suwun\tmin\n');
+  });
+
+  test('requireText limits characters, not UTF-16 units', () => {
+    assert.equal(textLength(requireText(PRAY.repeat(4000), 'description', 10, 5000)), 4000);
+    assert.throws(
+      () => requireText(PRAY.repeat(5001), 'description', 10, 5000),
+      (error: unknown) => error instanceof CommandError && error.key === 'error.text_too_long',
+    );
+    // Five emoji are five characters, below a minimum of ten.
+    assert.throws(() => requireText(PRAY.repeat(5), 'description', 10, 5000), CommandError);
+  });
+
+  test('a long channel message is cut between characters', () => {
+    const message: InboundMessage = {
+      channel: 'whatsapp', providerMessageId: 'wamid.TEST', conversationKind: 'direct',
+      sender: { kind: 'whatsapp', value: '6281200000000' }, text: `a${PRAY.repeat(6000)}`, sentAt: new Date('2026-12-01T03:00:00Z'), attachments: [],
+    } as InboundMessage;
+    const description = describeInbound(message, 'whatsapp', { min: 10, max: 5000 });
+    assert.equal(textLength(description), 5000);
+    assert.ok(!hasLoneSurrogate(description), 'no half emoji before the marker');
+    assert.ok(description.endsWith('[terpotong / truncated]'));
+  });
+});
