@@ -33,6 +33,19 @@ describe('token bucket', () => {
     assert.equal(limiter.size, 1, 'buckets full again after an hour are dropped');
   });
 
+  test('a full map drops the bucket used longest ago', () => {
+    const limiter = new RateLimiter(1, 3);
+    limiter.take('198.51.100.10', 0);
+    limiter.take('198.51.100.11', 1);
+    limiter.take('198.51.100.12', 2);
+    // The first client is still limited and keeps sending; its bucket is now the newest.
+    assert.equal(limiter.take('198.51.100.10', 3), 3600);
+    limiter.take('198.51.100.13', 4);
+    assert.equal(limiter.size, 3);
+    assert.ok(limiter.wait('198.51.100.10', 5) > 0, 'the client that kept sending is still limited');
+    assert.equal(limiter.wait('198.51.100.11', 5), 0, 'the bucket used longest ago was dropped');
+  });
+
   test('wait takes nothing; consume does', () => {
     const limiter = new RateLimiter(1);
     assert.equal(limiter.wait('198.51.100.3', 0), 0);

@@ -27,7 +27,11 @@ const HOUR_MS = 3_600_000;
 /** Buckets kept before the full ones (idle for an hour or more) are removed, at most once a minute. */
 const SWEEP_AT = 10_000;
 const SWEEP_INTERVAL_MS = 60_000;
-/** Buckets kept at most; past it the oldest is removed for each new one, which resets that client's limit. */
+/**
+ * Buckets kept at most. Past it, the bucket used longest ago is removed for
+ * each new one, which resets that client's limit. A client that keeps
+ * sending keeps its bucket, however many new addresses arrive after it.
+ */
 const MAX_BUCKETS = 100_000;
 
 interface Bucket {
@@ -48,7 +52,7 @@ export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private lastSweepMs = Number.NEGATIVE_INFINITY;
 
-  constructor(readonly perHour: number) {
+  constructor(readonly perHour: number, private readonly maxBuckets = MAX_BUCKETS) {
     if (!Number.isInteger(perHour) || perHour < 1) throw new RangeError(`perHour must be a whole number of at least 1, got ${perHour}`);
   }
 
@@ -64,6 +68,7 @@ export class RateLimiter {
   wait(key: string, nowMs: number): number {
     const bucket = this.buckets.get(key);
     if (!bucket) return 0;
+    this.touch(key, bucket);
     const tokens = Math.min(this.perHour, bucket.tokens + this.refill(nowMs - bucket.updatedMs));
     if (tokens >= 1) return 0;
     // As in refill, multiplying first keeps a whole wait exact (1,800 s, not 1,800.0000000000002).
@@ -80,6 +85,7 @@ export class RateLimiter {
     if (bucket) {
       bucket.tokens = Math.min(this.perHour, bucket.tokens + this.refill(nowMs - bucket.updatedMs));
       bucket.updatedMs = nowMs;
+      this.touch(key, bucket);
     } else {
       this.makeRoom(nowMs);
       bucket = { tokens: this.perHour, updatedMs: nowMs };
@@ -100,6 +106,12 @@ export class RateLimiter {
     return this.buckets.size;
   }
 
+  /** Moves a key to the end of the map's order, so the map stays ordered by last use, refused requests included. */
+  private touch(key: string, bucket: Bucket): void {
+    this.buckets.delete(key);
+    this.buckets.set(key, bucket);
+  }
+
   /** Keeps the map bounded before a new bucket is added, with work that does not grow per request. */
   private makeRoom(nowMs: number): void {
     if (this.buckets.size >= SWEEP_AT && nowMs - this.lastSweepMs >= SWEEP_INTERVAL_MS) {
@@ -108,8 +120,8 @@ export class RateLimiter {
         if (bucket.tokens + this.refill(nowMs - bucket.updatedMs) >= this.perHour) this.buckets.delete(key);
       }
     }
-    // Map iteration follows insertion order, so the oldest bucket goes first.
-    if (this.buckets.size >= MAX_BUCKETS) this.buckets.delete(this.buckets.keys().next().value!);
+    // Map iteration follows insertion order, and consume re-inserts, so the first key is the one used longest ago.
+    if (this.buckets.size >= this.maxBuckets) this.buckets.delete(this.buckets.keys().next().value!);
   }
 }
 
