@@ -6,9 +6,17 @@
  * category and location names, skips rows imported before (same external
  * source and id), and writes the rest in transactions of `batchSize` rows.
  * Every row ends as exactly one of imported, skipped or rejected.
+ *
+ * History is settled as it is stored, so that the deadline scan does not
+ * act on the past as if it happened now. An answered complaint whose
+ * auto-close period ended before the import is stored closed, with the
+ * `closed` event at the end of that period. A deadline that had already
+ * passed counts as missed in every report but raises no escalation: the
+ * breach happened before Aduan, so the scan does not record it again and no
+ * officer is notified about it.
  */
-import type { Kysely } from 'kysely';
-import type { Complaint, DB } from '../db/schema.ts';
+import { sql, type Kysely } from 'kysely';
+import type { Category, Complaint, DB } from '../db/schema.ts';
 import type { Channel, Complexity } from '../domain/types.ts';
 import { generateTrackingCode } from '../domain/tracking-code.ts';
 import {
@@ -26,7 +34,9 @@ import {
 } from '../domain/import-mapping.ts';
 import { appendEvent, eventRow, type Actor, type NewEvent, type Tx } from './context.ts';
 import { CommandError } from './errors.ts';
-import { loadCalendar, refreshDeadlines } from './deadlines.ts';
+import { loadCalendar, refreshDeadlines, slaSettingsOfCategory } from './deadlines.ts';
+import { computeClocks } from '../domain/sla.ts';
+import type { WorkingCalendar } from '../domain/calendar.ts';
 import { recomputeComplaints } from './recompute-deadlines.ts';
 import { DESCRIPTION_MAX, DESCRIPTION_MIN } from './receive-complaint.ts';
 
@@ -67,9 +77,13 @@ export interface CategoryRef { id: number; code: string; agencyId: number | null
  * @example await db.transaction().execute((trx) => importComplaint(trx, complaint, new Date()));
  */
 export async function importComplaint(trx: Tx, input: HistoricalComplaint, now: Date): Promise<{ complaint: Complaint; created: boolean }> {
+  const category = input.category
+    ? await trx.selectFrom('categories').selectAll().where('id', '=', input.category.id).executeTakeFirst()
+    : undefined;
+  const closedAt = autoClosedAt(input, category, await loadCalendar(trx), now);
   const complaint = await trx
     .insertInto('complaints')
-    .values(complaintValues(input, now))
+    .values(complaintValues(input, now, closedAt))
     .onConflict((oc) => oc.columns(['external_source', 'external_id']).doNothing())
     .returningAll()
     .executeTakeFirst();
@@ -82,8 +96,9 @@ export async function importComplaint(trx: Tx, input: HistoricalComplaint, now: 
       .executeTakeFirstOrThrow();
     return { complaint: existing, created: false };
   }
-  for (const event of historyEvents(input, complaint)) await appendEvent(trx, complaint.id, IMPORT_ACTOR, event, now);
+  for (const event of historyEvents(input, complaint, closedAt)) await appendEvent(trx, complaint.id, IMPORT_ACTOR, event, now);
   await refreshDeadlines(trx, complaint, now);
+  await settleMissedDeadlines(trx, [complaint.id], now);
   return { complaint, created: true };
 }
 
@@ -99,9 +114,16 @@ export async function importComplaint(trx: Tx, input: HistoricalComplaint, now: 
  */
 export async function importComplaints(trx: Tx, inputs: HistoricalComplaint[], now: Date): Promise<Complaint[]> {
   if (inputs.length === 0) return [];
+  // Inactive categories the import created are read here too.
+  const [calendar, categoryRows] = await Promise.all([loadCalendar(trx), trx.selectFrom('categories').selectAll().execute()]);
+  const categories = new Map(categoryRows.map((category) => [category.id, category]));
+  const closedAt = new Map(inputs.map((input) => [
+    idKey(input),
+    autoClosedAt(input, input.category ? categories.get(input.category.id) : undefined, calendar, now),
+  ]));
   const created = await trx
     .insertInto('complaints')
-    .values(inputs.map((input) => complaintValues(input, now)))
+    .values(inputs.map((input) => complaintValues(input, now, closedAt.get(idKey(input)) ?? null)))
     .onConflict((oc) => oc.columns(['external_source', 'external_id']).doNothing())
     .returningAll()
     .execute();
@@ -112,18 +134,50 @@ export async function importComplaints(trx: Tx, inputs: HistoricalComplaint[], n
     const input = inputByKey.get(idKey({ externalSource: complaint.external_source!, externalId: complaint.external_id! }));
     if (!input) throw new Error(`imported complaint ${complaint.id} matches no row of its batch`);
     // In this order the events get increasing ids, as appendEvent gives them one by one.
-    return historyEvents(input, complaint).map((event) => eventRow(complaint.id, IMPORT_ACTOR, event, now));
+    return historyEvents(input, complaint, closedAt.get(idKey(input)) ?? null).map((event) => eventRow(complaint.id, IMPORT_ACTOR, event, now));
   });
   await trx.insertInto('complaint_events').values(events).execute();
 
-  // Inactive categories the import created are read here too.
-  const [calendar, categories] = await Promise.all([loadCalendar(trx), trx.selectFrom('categories').selectAll().execute()]);
-  await recomputeComplaints(trx, created, now, calendar, new Map(categories.map((category) => [category.id, category])));
+  await recomputeComplaints(trx, created, now, calendar, categories);
+  await settleMissedDeadlines(trx, created.map((complaint) => complaint.id), now);
   return created;
 }
 
+/**
+ * Returns when an answered complaint closed by itself before `now`: the end
+ * of its auto-close period after the answer, as the deadline scan would
+ * have closed it had the complaint been in Aduan. Null when it was not
+ * answered or the period is still running.
+ */
+function autoClosedAt(input: HistoricalComplaint, category: Category | undefined, calendar: WorkingCalendar, now: Date): Date | null {
+  if (!input.answeredAt) return null;
+  const events = historyEvents(input, null, null).map((event) => ({ type: event.type, at: event.at!, data: event.data }));
+  const settings = slaSettingsOfCategory(category, input.category?.complexity ?? null);
+  const clock = computeClocks(events, settings, calendar, now).auto_close;
+  return clock.dueAt !== null && clock.dueAt < now && clock.stoppedAt === undefined ? clock.dueAt : null;
+}
+
+/**
+ * Marks the deadlines of imported complaints that had passed before the
+ * import as already escalated and reminded, so that the deadline scan
+ * records no breach and sends no notification for them. Their clocks keep
+ * the status `breached`, which every report counts.
+ */
+async function settleMissedDeadlines(trx: Kysely<DB>, complaintIds: number[], now: Date): Promise<void> {
+  if (complaintIds.length === 0) return;
+  await sql`
+    UPDATE complaint_deadlines SET breach_recorded = true, reminder_sent = true
+    WHERE complaint_id = ANY(${complaintIds}::bigint[]) AND clock <> 'auto_close' AND stopped_at IS NULL AND due_at < ${now}`.execute(trx);
+}
+
+function historicalStatus(answeredAt: Date | null, closedAt: Date | null): 'new' | 'resolved' | 'closed' {
+  if (closedAt) return 'closed';
+  if (answeredAt) return 'resolved';
+  return 'new';
+}
+
 /** Column values of a historical complaint's row. */
-function complaintValues(input: HistoricalComplaint, now: Date) {
+function complaintValues(input: HistoricalComplaint, now: Date, closedAt: Date | null) {
   // The complaint is inserted with its final state rather than received and
   // then updated. Each UPDATE rewrote the row's full-text and trigram index
   // entries, which cost about half the import time when measured that way.
@@ -149,7 +203,7 @@ function complaintValues(input: HistoricalComplaint, now: Date) {
     longitude: null,
     agency_id: input.agencyId ?? category?.agencyId ?? null,
     complexity: category?.complexity ?? null,
-    status: answeredAt ? 'resolved' as const : 'new' as const,
+    status: historicalStatus(answeredAt, closedAt),
     status_before_hold: null,
     external_source: input.externalSource,
     external_id: input.externalId,
@@ -163,8 +217,12 @@ function complaintValues(input: HistoricalComplaint, now: Date) {
   };
 }
 
-/** Events of a historical complaint: `received` with the file's names, and `resolved` when it was answered. */
-function historyEvents(input: HistoricalComplaint, complaint: Complaint): NewEvent[] {
+/**
+ * Events of a historical complaint: `received` with the file's names,
+ * `resolved` when it was answered, and `closed` when the auto-close period
+ * after the answer ended before the import (`closedAt`).
+ */
+function historyEvents(input: HistoricalComplaint, complaint: Complaint | null, closedAt: Date | null): NewEvent[] {
   const receivedData: Record<string, unknown> = { channel: input.channel };
   if (input.source.district) receivedData.sourceDistrict = input.source.district;
   if (input.source.village) receivedData.sourceVillage = input.source.village;
@@ -172,8 +230,9 @@ function historyEvents(input: HistoricalComplaint, complaint: Complaint): NewEve
   if (input.source.category) receivedData.sourceCategory = input.source.category;
   const events: NewEvent[] = [{ type: 'received', at: input.receivedAt, visibility: 'public', data: receivedData }];
   if (input.answeredAt) {
-    events.push({ type: 'resolved', at: input.answeredAt, visibility: 'public', agencyId: complaint.agency_id, data: { imported: true } });
+    events.push({ type: 'resolved', at: input.answeredAt, visibility: 'public', agencyId: complaint?.agency_id ?? null, data: { imported: true } });
   }
+  if (closedAt) events.push({ type: 'closed', at: closedAt, visibility: 'public', data: { automatic: true, imported: true } });
   return events;
 }
 

@@ -146,9 +146,10 @@ for (const backend of BACKENDS) {
       assert.match(stdout(), /1 kecamatan names on 1 rows match no kecamatan .*: Wonocolo \(1\)/);
     });
 
-    test('answered complaint stored as resolved', async () => {
+    test('answered complaint stored as answered, then closed', async () => {
       const complaint = await complaintByExternalId(database, 'arsip-sapamas', 'K-001');
-      assert.equal(complaint.status, 'resolved');
+      // Answered in 2023: the citizen's reply window ended long before the import.
+      assert.equal(complaint.status, 'closed');
       assert.equal(complaint.channel, 'whatsapp');
       assert.equal(complaint.agency_code, 'dpupr');
       assert.equal(complaint.category_code, 'penerangan-jalan');
@@ -159,8 +160,8 @@ for (const backend of BACKENDS) {
       assert.equal(complaint.resolved_at?.toISOString(), '2023-01-03T06:45:00.000Z');
 
       const events = await eventsOf(database, complaint.id);
-      assert.deepEqual(events.map((event) => event.type), ['received', 'resolved']);
-      const [received, resolved] = events;
+      assert.deepEqual(events.map((event) => event.type), ['received', 'resolved', 'closed']);
+      const [received, resolved, closed] = events;
       assert.equal(received.at.toISOString(), '2023-01-03T01:15:00.000Z');
       assert.equal(received.actor_kind, 'system');
       assert.equal(received.data.sourceDistrict, 'JATEN');
@@ -169,6 +170,7 @@ for (const backend of BACKENDS) {
       assert.equal(resolved.at.toISOString(), '2023-01-03T06:45:00.000Z');
       assert.equal(resolved.agency_id, complaint.agency_id);
       assert.equal(resolved.actor_kind, 'system');
+      assert.ok(closed.at > resolved.at && closed.at < new Date('2023-02-01T00:00:00Z'), 'closed when the reply window ended');
 
       const clocks = await database.db.selectFrom('complaint_deadlines').select(['clock', 'status']).where('complaint_id', '=', complaint.id).execute();
       assert.equal(clocks.length, 4);
@@ -482,7 +484,7 @@ describe('Surabaya Media Center file (pglite)', () => {
       assert.equal(complaint.first_response_at!.getTime() - complaint.received_at.getTime(), expectedMs, `response time of ${row.id}`);
       assert.equal(complaint.received_at.toISOString(), instant(row.tanggal_keluhan).toISOString());
       assert.equal(complaint.resolved_at?.getTime(), complaint.first_response_at?.getTime());
-      assert.equal(complaint.status, 'resolved');
+      assert.equal(complaint.status, 'closed', 'answered in 2022-2023, so the reply window has ended');
     }
   });
 
@@ -490,12 +492,12 @@ describe('Surabaya Media Center file (pglite)', () => {
     const counts = await sql<{ status: string; count: number }>`
       select status, count(*)::int as count from complaints where external_source = 'surabaya-mediacenter' group by status`.execute(database.db);
     const byStatus = Object.fromEntries(counts.rows.map((row) => [row.status, row.count]));
-    assert.deepEqual(byStatus, { resolved: answeredRows.length, new: importedRows.length - answeredRows.length });
+    assert.deepEqual(byStatus, { closed: answeredRows.length, new: importedRows.length - answeredRows.length });
     const events = await sql<{ type: string; count: number }>`
       select e.type, count(*)::int as count from complaint_events e join complaints c on c.id = e.complaint_id
       where c.external_source = 'surabaya-mediacenter' group by e.type`.execute(database.db);
     const byType = Object.fromEntries(events.rows.map((row) => [row.type, row.count]));
-    assert.deepEqual(byType, { received: importedRows.length, resolved: answeredRows.length });
+    assert.deepEqual(byType, { received: importedRows.length, resolved: answeredRows.length, closed: answeredRows.length });
   });
 
   test('Surabaya places kept as names', async () => {

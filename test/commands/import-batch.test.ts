@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { importComplaint, importComplaints, type CategoryRef, type HistoricalComplaint } from '../../src/commands/import-complaint.ts';
+import { scanDeadlines } from '../../src/jobs/deadlines.ts';
 
 const NOW = new Date('2026-11-02T03:00:00Z');
 
@@ -91,11 +92,66 @@ for (const backend of BACKENDS) {
       const expected = await stored(oneByOne);
       const actual = await stored(batched);
       assert.equal(expected.complaints.length, 5);
-      assert.equal(expected.events.length, 8, 'five received and three resolved events');
+      assert.equal(expected.events.length, 11, 'five received, three resolved and three closed events');
       assert.ok(expected.deadlines.length >= 10, 'clocks were stored');
       assert.deepEqual(actual.complaints, expected.complaints);
       assert.deepEqual(actual.events, expected.events);
       assert.deepEqual(actual.deadlines, expected.deadlines);
+    });
+
+    test('history settled at import', async () => {
+      const settled = await createTestDatabase(backend);
+      try {
+        const roads = await categoryRef(settled, 'jalan-jembatan');
+        const inputs = [
+          historical(11, roads, '2026-03-13T09:00:00Z', '2026-03-30T02:00:00Z'),
+          historical(12, roads, '2026-03-13T09:00:00Z'),
+          // Answered the day before the import: the citizen may still reply.
+          historical(13, roads, '2026-10-28T02:00:00Z', '2026-11-01T02:00:00Z'),
+          // Received three days before the import: its deadlines are still ahead.
+          historical(14, roads, '2026-10-30T08:00:00Z'),
+        ];
+        await settled.db.transaction().execute((trx) => importComplaints(trx, inputs, NOW));
+        const byId = async (externalId: string) => {
+          const complaint = await settled.db.selectFrom('complaints').selectAll().where('external_id', '=', externalId).executeTakeFirstOrThrow();
+          const clocks = await settled.db.selectFrom('complaint_deadlines').selectAll().where('complaint_id', '=', complaint.id).execute();
+          const events = await settled.db.selectFrom('complaint_events').selectAll().where('complaint_id', '=', complaint.id).orderBy('id').execute();
+          return { complaint, clocks: new Map(clocks.map((clock) => [clock.clock, clock])), events };
+        };
+
+        const answered = await byId('B-11');
+        assert.equal(answered.complaint.status, 'closed', 'closed when its auto-close period ended, months ago');
+        assert.deepEqual(answered.events.map((event) => event.type), ['received', 'resolved', 'closed']);
+        const closed = answered.events[2]!;
+        assert.ok(closed.at > new Date('2026-03-30T02:00:00Z') && closed.at < NOW, `closed at ${closed.at.toISOString()}`);
+        assert.deepEqual(closed.data, { automatic: true, imported: true });
+        assert.equal(answered.clocks.get('auto_close')?.stopped_at?.getTime(), closed.at.getTime(), 'the auto-close clock stopped at its end');
+
+        const unanswered = await byId('B-12');
+        assert.equal(unanswered.complaint.status, 'new');
+        assert.equal(unanswered.clocks.get('verification')?.status, 'breached', 'the missed deadline still counts');
+        assert.equal(unanswered.clocks.get('verification')?.breach_recorded, true);
+
+        const recent = await byId('B-13');
+        assert.equal(recent.complaint.status, 'resolved');
+        assert.equal(recent.clocks.get('auto_close')?.stopped_at, null);
+        const fresh = await byId('B-14');
+        assert.equal(fresh.clocks.get('verification')?.breach_recorded, false);
+
+        const scan = await scanDeadlines(settled.db, NOW);
+        assert.deepEqual(scan, { breaches: 0, reminders: scan.reminders, autoClosed: 0 }, 'the scan escalates nothing from history');
+        const breachEvents = await settled.db.selectFrom('complaint_events').select('type').where('type', '=', 'deadline_breached').execute();
+        assert.equal(breachEvents.length, 0);
+
+        // A deadline that passes after the import is escalated as usual.
+        const later = await scanDeadlines(settled.db, new Date('2026-11-20T03:00:00Z'));
+        assert.ok(later.breaches >= 1, 'the fresh report breaches later and is escalated');
+        assert.equal(later.autoClosed, 1, 'the recently answered report closes when its period ends');
+        const escalated = await settled.db.selectFrom('complaint_events').select('complaint_id').where('type', '=', 'deadline_breached').execute();
+        assert.deepEqual([...new Set(escalated.map((event) => event.complaint_id))], [fresh.complaint.id]);
+      } finally {
+        await settled.dispose();
+      }
     });
 
     test('stored external id left out', async () => {
