@@ -203,9 +203,11 @@ export interface TemplateAnswerInput {
  */
 export async function respondWithTemplate(ctx: CommandContext, complaintId: number, input: TemplateAnswerInput) {
   const user = requireStaff(ctx);
-  if (!Number.isSafeInteger(input.templateId) || input.templateId <= 0) throw notFound('template');
+  // The officer's text is kept on the form, so the error belongs to the template field, not to the case.
+  const unavailable = new CommandError('not_found', `template ${input.templateId} is not available`, 'error.template_unavailable', {}, 'templateId');
+  if (!Number.isSafeInteger(input.templateId) || input.templateId <= 0 || input.templateId > 2_147_483_647) throw unavailable;
   const template = await ctx.db.selectFrom('answer_templates').select(['id', 'active', 'agency_id']).where('id', '=', input.templateId).executeTakeFirst();
-  if (!template || !template.active || !mayUseTemplate(user, template.agency_id)) throw notFound('template');
+  if (!template || !template.active || !mayUseTemplate(user, template.agency_id)) throw unavailable;
 
   // NOTE: this mirrors the three answer commands; a change to what they update or record must be made here too.
   return changeComplaint(ctx, complaintId, async (complaint, _trx, now) => {

@@ -3,10 +3,20 @@
  * archived with a link, its reporter keeps their tracking code, and the
  * tracking page of the duplicate shows the answers given on the kept case.
  */
-import { appendEvent, authorizeTransition, lockComplaint, type CommandContext } from './context.ts';
+import { appendEvent, authorizeTransition, lockComplaint, type CommandContext, type Tx } from './context.ts';
 import { CommandError } from './errors.ts';
 import { refreshDeadlines } from './deadlines.ts';
 import { isClosedOrMerged } from '../domain/lifecycle.ts';
+
+/** Locks a complaint; a missing target is an error on the form's target field, not "this report was not found". */
+async function lockOrMissingTarget(trx: Tx, id: number, intoId: number) {
+  try {
+    return await lockComplaint(trx, id);
+  } catch (error) {
+    if (id !== intoId || !(error instanceof CommandError) || error.code !== 'not_found') throw error;
+    throw new CommandError('not_found', `no report ${intoId} to merge into`, 'error.merge_target_not_found', { value: String(intoId) }, 'intoId');
+  }
+}
 
 export async function mergeComplaints(ctx: CommandContext, duplicateId: number, input: { intoId: number }) {
   const now = ctx.now ?? new Date();
@@ -14,8 +24,8 @@ export async function mergeComplaints(ctx: CommandContext, duplicateId: number, 
   return ctx.db.transaction().execute(async (trx) => {
     // Lock in id order so that two officers merging the same pair cannot deadlock.
     const [firstId, secondId] = duplicateId < input.intoId ? [duplicateId, input.intoId] : [input.intoId, duplicateId];
-    const first = await lockComplaint(trx, firstId);
-    const second = await lockComplaint(trx, secondId);
+    const first = await lockOrMissingTarget(trx, firstId, input.intoId);
+    const second = await lockOrMissingTarget(trx, secondId, input.intoId);
     const duplicate = first.id === duplicateId ? first : second;
     const target = first.id === duplicateId ? second : first;
 

@@ -148,7 +148,7 @@ for (const backend of BACKENDS) {
       const complaint = await question('anonymous');
       await assert.rejects(
         respondWithTemplate(ctx(officer.actor), complaint.id, { action: 'answer', body: 'Jawaban yang sudah ditarik.', templateId: template.id }),
-        rejectsWith('not_found', 'error.not_found.template'),
+        rejectsWith('not_found', 'error.template_unavailable'),
       );
       const suggested = await suggestTemplates(database.db, officer.user, complaint);
       assert.ok(!suggested.some((row) => row.id === template.id));

@@ -224,6 +224,22 @@ for (const backend of BACKENDS) {
       assert.match(wrongEnum.json.error.message, /type harus salah satu dari: pengaduan, aspirasi, permintaan_informasi/);
     });
 
+    test('wrong type is not called missing', async () => {
+      const number = await call('POST', '/api/v1/complaints', { type: 'pengaduan', description: 12345678901 });
+      assert.equal(number.status, 400);
+      assert.equal(number.json.error.field, 'description');
+      assert.match(number.json.error.message, /description harus berjenis string/);
+      const missing = await call('POST', '/api/v1/complaints', { type: 'pengaduan' });
+      assert.match(missing.json.error.message, /description wajib diisi/);
+      const nested = await call('POST', '/api/v1/complaints', { type: 'pengaduan', description: 'Jalan rusak di dekat pasar.', reporter: { name: 12 } });
+      assert.match(nested.json.error.message, /reporter\.name harus berjenis string/);
+      for (const body of [[], null]) {
+        const notObject = await call('POST', '/api/v1/complaints', body);
+        assert.equal(notObject.status, 400);
+        assert.match(notObject.json.error.message, /body harus berjenis object/, JSON.stringify(body));
+      }
+    });
+
     test('session cookie alone cannot change data through the API', async () => {
       const { id } = await file('Trotoar rusak di depan kantor pos.');
       const { createSession } = await import('../../src/commands/users.ts');

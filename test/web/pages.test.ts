@@ -421,6 +421,43 @@ describe('server-rendered pages', () => {
     assert.ok(html.includes('<details class="action" open="" id="action-resolve">'), 'the failed form stays open');
   });
 
+  test('unavailable template keeps the answer', async () => {
+    const complaint = await dispatchedComplaint('dpupr', 'Lampu jalan di gang masjid mati sejak dua pekan.');
+    const cookie = await signIn(dpupr.email);
+    const page = await staffGet(cookie, `/staff/complaints/${complaint.id}`);
+    const answer = 'Petugas kami sudah mengganti lampu pada hari Senin, mohon dicek kembali.';
+    for (const templateId of ['999999', '99999999999', 'abc']) {
+      const response = await staffPost(cookie, `/staff/complaints/${complaint.id}/follow-up`, {
+        _csrf: csrfTokenOf(page.html), body: answer, templateId, visibility: 'public',
+      });
+      assert.equal(response.status, 404, `template ${templateId}`);
+      const html = await response.text();
+      assert.ok(!html.includes('Laporan tidak ditemukan'), 'the case itself is not called missing');
+      assert.ok(html.includes('Template itu tidak lagi tersedia'), 'the template is named as the problem');
+      assert.ok(html.includes(answer), 'the typed answer is shown again');
+    }
+    const events = await database.db.selectFrom('complaint_events').select('type').where('complaint_id', '=', complaint.id).where('type', '=', 'followed_up').execute();
+    assert.equal(events.length, 0, 'nothing was recorded');
+  });
+
+  test('merge into a missing number', async () => {
+    const { complaint } = await receiveComplaint({ db: database.db, actor: { kind: 'citizen' } }, {
+      type: 'pengaduan', description: 'Sampah menumpuk di pinggir jalan desa sejak Senin.', channel: 'web',
+    });
+    const cookie = await signIn(officer.email);
+    const page = await staffGet(cookie, `/staff/complaints/${complaint.id}`);
+    for (const intoId of ['99999999999', '999999']) {
+      const response = await staffPost(cookie, `/staff/complaints/${complaint.id}/merge`, { _csrf: csrfTokenOf(page.html), intoId });
+      const html = await response.text();
+      assert.ok([400, 404].includes(response.status), `merge into ${intoId}: ${response.status}`);
+      assert.ok(html.includes(`Tidak ada laporan dengan kode atau nomor &quot;${intoId}&quot;`) || html.includes(`Tidak ada laporan dengan kode atau nomor "${intoId}"`),
+        `merge into ${intoId} names the missing target`);
+      assert.ok(!html.includes('<h1 class="heading-l">Laporan tidak ditemukan</h1>'), 'the case page is shown, not a not-found page');
+    }
+    const stored = await database.db.selectFrom('complaints').select('status').where('id', '=', complaint.id).executeTakeFirstOrThrow();
+    assert.equal(stored.status, 'new');
+  });
+
   test('sign-in locks after five failures', async () => {
     const target = await makeStaff(database.db, 'complaint_officer');
     const attempt = (password: string) =>

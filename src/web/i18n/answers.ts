@@ -7,6 +7,7 @@ export const answersCatalog = {
     'event.faq_drafted': 'Dijadikan draf FAQ',
 
     'error.not_found.template': 'Template tidak ditemukan.',
+    'error.template_unavailable': 'Template itu tidak lagi tersedia: sudah dinonaktifkan, dihapus, atau bukan milik OPD Anda. Teks jawaban Anda masih ada di formulir; kirim tanpa template atau pilih template lain.',
     'error.not_found.faq': 'Artikel FAQ tidak ditemukan.',
     'error.not_found.shift': 'Jadwal piket tidak ditemukan.',
     'error.not_found.absence': 'Data libur petugas tidak ditemukan.',
@@ -257,6 +258,7 @@ export const answersCatalog = {
     'event.faq_drafted': 'Made into an FAQ draft',
 
     'error.not_found.template': 'Template not found.',
+    'error.template_unavailable': 'That template is no longer available: it was deactivated, removed, or belongs to another agency. Your answer is still in the form; send it without the template or pick another one.',
     'error.not_found.faq': 'FAQ article not found.',
     'error.not_found.shift': 'Duty shift not found.',
     'error.not_found.absence': 'Officer absence not found.',

@@ -41,8 +41,22 @@ function errorResponses() {
   };
 }
 
-/** Says in the request's language what is wrong with one field, from a zod issue. */
-function describeIssue(t: Context<AppEnv>['var']['t'], field: string, issue: { code: string; message: string } & Record<string, unknown>): string {
+/** Returns the value at a zod issue's path in the validated input, or undefined when the path leads nowhere. */
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let value = data;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * Says in the request's language what is wrong with one field, from a zod
+ * issue. `given` is the value the request sent there: zod does not keep it
+ * on the issue, and it tells a missing field from one of the wrong type.
+ */
+function describeIssue(t: Context<AppEnv>['var']['t'], field: string, issue: { code: string; message: string } & Record<string, unknown>, given: unknown): string {
   switch (issue.code) {
     case 'invalid_value':
       return t('error.field_choice', { field, values: (issue.values as unknown[] | undefined)?.map(String).join(', ') ?? '' });
@@ -51,7 +65,8 @@ function describeIssue(t: Context<AppEnv>['var']['t'], field: string, issue: { c
     case 'too_small':
       return t('error.field_too_small', { field, min: String(issue.minimum) });
     case 'invalid_type':
-      return issue.input === undefined ? t('error.field_missing', { field }) : t('error.field_type', { field, expected: String(issue.expected) });
+      if (given === undefined) return t('error.field_missing', { field });
+      return t('error.field_type', { field, expected: String(issue.expected) });
     case 'invalid_format':
       return t('error.field_format', { field });
     default:
@@ -153,7 +168,8 @@ export function createApiRoutes(): OpenAPIHono<AppEnv> {
         const issue = result.error.issues[0];
         const field = issue?.path.join('.') || undefined;
         const context = c as unknown as Context<AppEnv>;
-        const detail = issue ? describeIssue(context.get('t'), field ?? 'body', issue as unknown as { code: string; message: string } & Record<string, unknown>) : 'invalid';
+        const given = issue ? valueAt((result as { data?: unknown }).data, issue.path) : undefined;
+        const detail = issue ? describeIssue(context.get('t'), field ?? 'body', issue as unknown as { code: string; message: string } & Record<string, unknown>, given) : 'invalid';
         return apiError(context, 400, 'invalid', 'error.validation', { detail }, field);
       }
     },

@@ -8,7 +8,7 @@
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../../context.ts';
 import { MessagePage, pageContext, renderPage } from '../../views/layout.tsx';
-import { attempt, formFiles, formText, readForm, type FormBody } from '../../views/form.tsx';
+import { attempt, formFiles, formText, parseId, readForm, type FormBody } from '../../views/form.tsx';
 import { PlanPage, type PlanPageProps, type PlanPermissions } from '../../views/plan/plan.tsx';
 import {
   ActivityFormPage, ActualFormPage, CompletionFormPage, IndicatorFormPage, ObjectiveFormPage,
@@ -28,11 +28,6 @@ import { forbiddenPage, staffUser } from './guard.tsx';
 
 /** Years offered in the year switch around the current one, besides years that have a plan. */
 const YEARS_AROUND = 1;
-
-function parseId(raw: string | undefined): number | null {
-  const id = Number(raw);
-  return Number.isSafeInteger(id) && id > 0 ? id : null;
-}
 
 /** Reads a number typed with a decimal comma or point; NaN when it is not one, which the command reports. */
 function parseNumber(raw: string): number {
@@ -180,7 +175,7 @@ export function registerActionPlanRoutes(app: Hono<AppEnv>): void {
     const year = Number(values.year);
     const result = await attempt(c.get('t'), ['title', 'year'], () => createActionPlan(commandContext(c), { year, title: values.title }));
     if (result.ok) return c.redirect(planUrl(year, 'created'), 303);
-    return renderPlan(c, Number.isInteger(year) ? year : currentYear(), { form: { name: 'create', values, errors: result.errors } }, result.error.httpStatus);
+    return renderPlan(c, /^\d{4}$/.test(values.year.trim()) ? year : currentYear(), { form: { name: 'create', values, errors: result.errors } }, result.error.httpStatus);
   });
 
   app.post('/staff/action-plan/:planId/title', async (c) => {

@@ -115,7 +115,11 @@ async function renderCase(
 /** Finds the case a duplicate is merged into, by number or by tracking code. */
 async function mergeTargetId(ctx: CommandContext, typed: string): Promise<number> {
   const text = typed.trim();
-  if (/^\d{1,15}$/.test(text)) return Number(text);
+  if (/^\d+$/.test(text)) {
+    const id = parseId(text);
+    if (id === null) throw invalid('intoId', `no report with number "${text}"`, 'error.merge_target_not_found', { value: text });
+    return id;
+  }
   const code = normalizeTrackingCode(text);
   const target = code ? await getComplaintByTrackingCode(ctx.db, code) : undefined;
   if (!target) throw invalid('intoId', `no report with code or number "${text}"`, 'error.merge_target_not_found', { value: text });
@@ -131,7 +135,7 @@ async function runAction(ctx: CommandContext, id: number, action: CaseAction, va
   // An answer written from a template records the template on its event (commands/answer-templates.ts).
   if ((action === 'follow-up' || action === 'resolve' || action === 'answer') && values.templateId) {
     await respondWithTemplate(ctx, id, {
-      action: TEMPLATE_ANSWER_ACTIONS[action], body: values.body, templateId: Number(values.templateId), visibleToCitizen: values.visibility !== 'internal',
+      action: TEMPLATE_ANSWER_ACTIONS[action], body: values.body, templateId: parseId(values.templateId) ?? -1, visibleToCitizen: values.visibility !== 'internal',
     });
     return;
   }
