@@ -31,6 +31,7 @@ import {
   type Rejection,
   type SourceRow,
 } from '../commands/import-complaint.ts';
+import { textLength, truncateText } from '../domain/text.ts';
 
 const USAGE = `Usage: aduan import FILE --mapping MAPPING.json [--report FILE] [--dry-run] [--batch-size N]
 
@@ -348,8 +349,43 @@ export function detectDelimiter(text: string): string {
   return best;
 }
 
+/**
+ * Returns the 1-based line of the first byte sequence in `bytes` that is
+ * not UTF-8, or 0 when there is none. A sequence cut off at the end of
+ * `bytes` is not an error, because `bytes` may end inside a character.
+ */
+export function firstNonUtf8Line(bytes: Buffer): number {
+  const fails = (length: number) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, length), { stream: true });
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  if (!fails(bytes.length)) return 0;
+  // The shortest failing prefix ends in the first bad sequence.
+  let low = 0;
+  let high = bytes.length;
+  while (low + 1 < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (fails(middle)) high = middle;
+    else low = middle;
+  }
+  let line = 1;
+  for (let index = 0; index < high - 1; index++) if (bytes[index] === 0x0a) line++;
+  return line;
+}
+
 async function openCsv(file: string, size: number, head: Buffer, mapping: ImportMapping): Promise<TableReader> {
   const encoding = mapping.csv.encoding;
+  const badLine = encoding === 'utf8' ? firstNonUtf8Line(head) : 0;
+  if (badLine > 0) {
+    throw new ImportInputError(
+      `${file} is not UTF-8 text: line ${badLine} has bytes that UTF-8 does not allow, so accented letters would be stored as "\uFFFD". ` +
+        'Save the file again as "CSV UTF-8", or name its encoding in the mapping, for example "csv": { "encoding": "latin1" } for a CSV that Excel saved on Windows.',
+    );
+  }
   const delimiter = mapping.csv.delimiter ?? detectDelimiter(head.toString(encoding));
   const stream = fs.createReadStream(file);
   const parser = stream.pipe(
@@ -361,6 +397,9 @@ async function openCsv(file: string, size: number, head: Buffer, mapping: Import
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: true,
+      // Without a list, csv-parse takes the line ending of the first line for the whole file,
+      // and a file whose later lines end differently would be read as one long row.
+      record_delimiter: ['\r\n', '\n', '\r'],
     }),
   );
   stream.on('error', (error) => parser.destroy(error));
@@ -383,6 +422,9 @@ async function openCsv(file: string, size: number, head: Buffer, mapping: Import
       const row: SourceRow = { rowNumber: info.records + info.empty_lines, cells: record };
       if (record.length !== header.length) {
         row.problem = `row has ${record.length} fields but the header has ${header.length}; check its quotes and delimiters`;
+      } else if (encoding === 'utf8' && record.some((cell) => cell.includes('\uFFFD'))) {
+        // Past the first 64 KiB checked above, bytes that are not UTF-8 reach the row as U+FFFD.
+        row.problem = 'row has bytes that are not UTF-8 (or the character U+FFFD); save the file as "CSV UTF-8" or set csv.encoding in the mapping';
       }
       yield row;
     }
@@ -643,9 +685,19 @@ function describeNames(summary: ImportSummary): string[] {
   return lines;
 }
 
+/**
+ * Writes a name from the file so that a terminal shows it as it is: control
+ * and format characters (which could move the cursor or reverse the line)
+ * as \u escapes, and at most 80 characters.
+ */
+export function printableName(name: string): string {
+  const escaped = name.replace(/[\p{Cc}\p{Cf}]/gu, (char) => `\\u${char.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+  return textLength(escaped) > 80 ? `${truncateText(escaped, 79)}…` : escaped;
+}
+
 function formatCounts(counts: Map<string, number>): string {
   const sorted = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  const shown = sorted.slice(0, MAX_NAMES_SHOWN).map(([name, count]) => `${name} (${count})`);
+  const shown = sorted.slice(0, MAX_NAMES_SHOWN).map(([name, count]) => `${printableName(name)} (${count})`);
   if (sorted.length > MAX_NAMES_SHOWN) shown.push(`and ${sorted.length - MAX_NAMES_SHOWN} more`);
   return shown.join(', ');
 }

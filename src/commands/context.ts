@@ -110,11 +110,11 @@ export async function changeComplaint(
 
 export function requireText(value: string | undefined | null, field: string, min = 1, max = 5000): string {
   const text = cleanText(value ?? '').trim();
-  const length = textLength(text);
-  if (length < min) {
+  // Invisible format characters (zero-width space, direction marks) do not count towards the minimum, so a text of them alone is too short.
+  if (textLength(text.replace(/\p{Cf}/gu, '').trim()) < min) {
     throw new CommandError('invalid', `${field} must have at least ${min} characters`, 'error.text_too_short', { min }, field);
   }
-  if (length > max) {
+  if (textLength(text) > max) {
     throw new CommandError('invalid', `${field} must have at most ${max} characters`, 'error.text_too_long', { max }, field);
   }
   return text;

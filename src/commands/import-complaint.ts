@@ -39,6 +39,7 @@ import { computeClocks } from '../domain/sla.ts';
 import type { WorkingCalendar } from '../domain/calendar.ts';
 import { recomputeComplaints } from './recompute-deadlines.ts';
 import { DESCRIPTION_MAX, DESCRIPTION_MIN } from './receive-complaint.ts';
+import { MAX_NAME_CHARS, textLength } from '../domain/text.ts';
 
 /** Actor of every event the import writes. */
 export const IMPORT_ACTOR: Actor = { kind: 'system', reason: 'import' };
@@ -309,6 +310,12 @@ export class ImportCatalog {
     const mappedCode = this.mapping.agencies.values.get(key);
     const existing = mappedCode ? this.agencyCodes.get(mappedCode) : this.agencyNames.get(key);
     if (existing) return { ok: true, ref: existing };
+    if (textLength(name) > MAX_NAME_CHARS) {
+      return {
+        ok: false,
+        reason: `agency name has ${textLength(name)} characters, more than the ${MAX_NAME_CHARS} a name may have; shorten it in the file or map it under agencies.values`,
+      };
+    }
     if (!this.mapping.createUnknown.agencies) {
       this.unknown.agencies.set(name, (this.unknown.agencies.get(name) ?? 0) + 1);
       return {
@@ -330,6 +337,12 @@ export class ImportCatalog {
     const mappedCode = this.mapping.categories.values.get(key);
     const existing = mappedCode ? this.categoryCodes.get(mappedCode) : this.categoryNames.get(key);
     if (existing) return { ok: true, ref: existing };
+    if (textLength(name) > MAX_NAME_CHARS) {
+      return {
+        ok: false,
+        reason: `category name has ${textLength(name)} characters, more than the ${MAX_NAME_CHARS} a name may have; shorten it in the file or map it under categories.values`,
+      };
+    }
     if (!this.mapping.createUnknown.categories) {
       this.unknown.categories.set(name, (this.unknown.categories.get(name) ?? 0) + 1);
       return {

@@ -12,7 +12,7 @@
 import type { Agency, Category, User } from '../db/schema.ts';
 import type { Complexity, StaffUser } from '../domain/types.ts';
 import { isValidDate } from '../domain/time.ts';
-import { cleanText, textLength } from '../domain/text.ts';
+import { cleanText, MAX_NAME_CHARS, textLength } from '../domain/text.ts';
 import type { HolidayKind } from '../domain/calendar.ts';
 import { canManageReferenceData, OVERSIGHT_AGENCY_CODE } from '../policies/complaints.ts';
 import { logger } from '../logger.ts';
@@ -34,7 +34,6 @@ const CODE_RE = /^[a-z0-9][a-z0-9-]{1,39}$/;
 /** Working-day limits of every SLA clock; the same range as the database's CHECK constraints. */
 export const MIN_CLOCK_DAYS = 0;
 export const MAX_CLOCK_DAYS = 365;
-const MAX_NAME_CHARS = 200;
 /** Years the calendar editor accepts; outside them a typo is far more likely than a real need. */
 const MIN_CALENDAR_YEAR = 2000;
 const MAX_CALENDAR_YEAR = 2100;

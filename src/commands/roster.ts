@@ -22,6 +22,10 @@ import { getAnswerSettings, listShifts, openCaseCounts } from '../queries/answer
 import { appendEvent, changeComplaint, lockComplaint, staffUser, type Actor, type CommandContext, type StaffUser, type Tx } from './context.ts';
 import { loadCalendar } from './deadlines.ts';
 import { CommandError, invalid, notFound } from './errors.ts';
+import { cleanText, textLength } from '../domain/text.ts';
+
+/** Characters of an absence's note. */
+const MAX_ABSENCE_NOTE_CHARS = 200;
 
 // Arbitrary constant shared by every Aduan process: the advisory lock key of assignment.
 const ASSIGNMENT_LOCK_KEY = 7_316_452_006;
@@ -144,7 +148,10 @@ export async function addAbsence(ctx: CommandContext, input: AbsenceInput): Prom
   if (input.endsOn < input.startsOn) throw invalid('endsOn', 'the last day off is before the first', 'error.answers.absence_end_before_start');
   const officer = await ctx.db.selectFrom('users').select('id').where('id', '=', input.userId).executeTakeFirst();
   if (!officer) throw invalid('userId', 'choose an officer', 'error.answers.roster_officer_invalid');
-  const note = input.note?.trim().slice(0, 200) || null;
+  const note = cleanText(input.note ?? '').trim() || null;
+  if (note && textLength(note) > MAX_ABSENCE_NOTE_CHARS) {
+    throw invalid('note', `note has more than ${MAX_ABSENCE_NOTE_CHARS} characters`, 'error.text_too_long', { max: MAX_ABSENCE_NOTE_CHARS });
+  }
   const row = await ctx.db
     .insertInto('duty_absences')
     .values({ user_id: officer.id, starts_on: input.startsOn, ends_on: input.endsOn, note })

@@ -9,6 +9,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB, User } from '../db/schema.ts';
 import { ROLES, type Role, type StaffUser } from '../domain/types.ts';
 import { CommandError, invalid } from './errors.ts';
+import { cleanText, MAX_NAME_CHARS, textLength } from '../domain/text.ts';
 
 export const MIN_PASSWORD_LENGTH = 10;
 /** Failed sign-ins in a row that lock an account, and for how long. */
@@ -45,8 +46,9 @@ export interface CreateUserInput {
 export async function createUser(db: Kysely<DB>, input: CreateUserInput): Promise<{ user: User; generatedPassword?: string }> {
   const email = normalizeEmail(input.email);
   if (!EMAIL_RE.test(email)) throw invalid('email', `"${input.email}" is not a valid e-mail address`, 'error.email_invalid');
-  const name = input.name.trim();
+  const name = cleanText(input.name).trim();
   if (!name) throw invalid('name', 'name is required', 'error.name_required');
+  if (textLength(name) > MAX_NAME_CHARS) throw invalid('name', `name has more than ${MAX_NAME_CHARS} characters`, 'error.text_too_long', { max: MAX_NAME_CHARS });
   if (!ROLES.includes(input.role)) {
     throw invalid('role', `role must be one of ${ROLES.join(', ')}`, 'error.role_invalid', { roles: ROLES.join(', ') });
   }

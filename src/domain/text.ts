@@ -12,6 +12,9 @@ export function cleanText(value: string): string {
   return value.replace(CONTROL_CHARS_RE, '');
 }
 
+/** Characters a name may have: of an agency, a category or a user. */
+export const MAX_NAME_CHARS = 200;
+
 const SURROGATE_PAIR_RE = /[\uD800-\uDBFF][\uDC00-\uDFFF]/g;
 
 /**

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'kysely';
 
-import { detectDelimiter, importFile, ProgressDisplay, runImportCli, type ImportIo } from '../../src/cli/import.ts';
+import { detectDelimiter, importFile, printableName, ProgressDisplay, runImportCli, type ImportIo } from '../../src/cli/import.ts';
 import type { Database } from '../../src/db/database.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/db.ts';
 
@@ -255,6 +255,26 @@ for (const backend of BACKENDS) {
       assert.equal((await complaintByExternalId(database, 'arsip-sapamas-baru', 'K-002')).agency_code, 'dlh');
     });
 
+    test('over-long agency name rejected', async () => {
+      const [header, firstRow] = fs.readFileSync(KARANGANYAR_CSV, 'utf8').split('\n').map((line) => line.replace(/\r$/, ''));
+      const longName = `Dinas ${'Sangat '.repeat(40)}Panjang`;
+      const cells = firstRow.replace('K-001', 'N-1').split(';');
+      cells[4] = longName;
+      const input = path.join(dir, 'long-name.csv');
+      fs.writeFileSync(input, `${header}\n${cells.join(';')}\n`);
+      const mapping = writeMapping(dir, KARANGANYAR_MAPPING, (json) => {
+        json.source = 'arsip-nama';
+        json.createUnknown = { agencies: true, categories: true };
+      });
+      const report = path.join(dir, 'long-name-report.csv');
+
+      const summary = await importFile(database, { file: input, mappingPath: mapping, reportPath: report }, captureIo().io);
+
+      assert.deepEqual([summary.imported, summary.rejected], [0, 1]);
+      assert.deepEqual(summary.createdAgencies, []);
+      assert.match(JSON.stringify(readReport(report)[0]), /agency name has 293 characters, more than the 200 a name may have/);
+    });
+
     test('mapped code that does not exist', async () => {
       const mapping = writeMapping(dir, KARANGANYAR_MAPPING, (json) => {
         json.source = 'arsip-kode-salah';
@@ -292,6 +312,73 @@ for (const backend of BACKENDS) {
       assert.ok(stored.length > 0, 'batches before the broken row stay committed');
       assert.equal(stored.length, Number(committed[1]));
       assert.equal(committed[1], committed[2]);
+    });
+
+    test('mixed line endings read as rows', async () => {
+      const [header, firstRow] = fs.readFileSync(KARANGANYAR_CSV, 'utf8').split('\n').map((line) => line.replace(/\r$/, ''));
+      const rows = ['M-1', 'M-2', 'M-3', 'M-4'].map((id) => firstRow.replace('K-001', id));
+      const input = path.join(dir, 'mixed-endings.csv');
+      // A file edited on two systems: the first lines end in CRLF, the rest in LF, one in CR.
+      fs.writeFileSync(input, `${header}\r\n${rows[0]}\r\n${rows[1]}\n${rows[2]}\r${rows[3]}\n`);
+      const mapping = writeMapping(dir, KARANGANYAR_MAPPING, (json) => {
+        json.source = 'arsip-baris';
+      });
+      const { io, stdout } = captureIo();
+
+      const code = await runImportCli([input, '--mapping', mapping, '--report', path.join(dir, 'endings.csv')], usingDatabase(database), io);
+
+      assert.equal(code, 0);
+      assert.equal(summaryLine(stdout()), 'imported 4, skipped (already imported) 0, rejected 0, total 4');
+    });
+
+    test('Latin-1 file stops before writing', async () => {
+      const [header, firstRow] = fs.readFileSync(KARANGANYAR_CSV, 'utf8').split('\n').map((line) => line.replace(/\r$/, ''));
+      const row = firstRow.replace('K-001', 'L-1').replace(/;[^;]*;/, ';Lampu jalan di depan café desa mati sejak Senin;');
+      const input = path.join(dir, 'latin1.csv');
+      fs.writeFileSync(input, Buffer.from(`${header}\n${row}\n`, 'latin1'));
+      const mapping = writeMapping(dir, KARANGANYAR_MAPPING, (json) => {
+        json.source = 'arsip-latin';
+      });
+      const refused = captureIo();
+
+      const code = await runImportCli([input, '--mapping', mapping, '--report', path.join(dir, 'latin.csv')], usingDatabase(database), refused.io);
+
+      assert.equal(code, 1);
+      assert.match(refused.stderr(), /is not UTF-8 text: line 2 has bytes that UTF-8 does not allow/);
+      assert.match(refused.stderr(), /"encoding": "latin1"/);
+      const none = await database.db.selectFrom('complaints').select('id').where('external_source', '=', 'arsip-latin').execute();
+      assert.equal(none.length, 0);
+
+      const latin1Mapping = writeMapping(dir, KARANGANYAR_MAPPING, (json) => {
+        json.source = 'arsip-latin';
+        json.csv = { ...json.csv, encoding: 'latin1' };
+      });
+      const accepted = captureIo();
+      assert.equal(await runImportCli([input, '--mapping', latin1Mapping, '--report', path.join(dir, 'latin.csv')], usingDatabase(database), accepted.io), 0);
+      const stored = await complaintByExternalId(database, 'arsip-latin', 'L-1');
+      assert.match(stored.description, /café desa/);
+    });
+
+    test('bad bytes past the start reject the row', async () => {
+      const [header, firstRow] = fs.readFileSync(KARANGANYAR_CSV, 'utf8').split('\n').map((line) => line.replace(/\r$/, ''));
+      // About 200 bytes a row: 600 rows put the bad one beyond the 64 KiB checked before the import starts.
+      const rows = Array.from({ length: 600 }, (_, index) => Buffer.from(`${firstRow.replace('K-001', `U-${index}`)}\n`));
+      const bad = firstRow.replace('K-001', 'U-BAD').replace(/;[^;]*;/, ';Lampu jalan di depan caf\u0000 desa mati sejak Senin;');
+      const input = path.join(dir, 'late-latin1.csv');
+      fs.writeFileSync(input, Buffer.concat([Buffer.from(`${header}\n`), ...rows, Buffer.from(`${bad}\n`, 'utf8').map((byte) => (byte === 0 ? 0xe9 : byte))]));
+      const mapping = writeMapping(dir, KARANGANYAR_MAPPING, (json) => {
+        json.source = 'arsip-akhir';
+      });
+      const report = path.join(dir, 'late.csv');
+      const { io, stdout } = captureIo();
+
+      const code = await runImportCli([input, '--mapping', mapping, '--report', report], usingDatabase(database), io);
+
+      assert.equal(code, 0);
+      assert.match(summaryLine(stdout()), /rejected 1, total 601/);
+      const rejected = readReport(report);
+      assert.equal(rejected.length, 1);
+      assert.match(JSON.stringify(rejected[0]), /bytes that are not UTF-8/);
     });
 
     test('XLSX worksheet imported', async () => {
@@ -366,6 +453,12 @@ describe('import command errors', () => {
     assert.equal(await runImportCli(['/nonexistent/aduan.csv', '--mapping', KARANGANYAR_MAPPING], noDatabase, io), 1);
     assert.match(stderr(), /Cannot read the input file \/nonexistent\/aduan\.csv: ENOENT/);
   });
+});
+
+describe('printableName', () => {
+  test('control characters escaped', () => assert.equal(printableName('Kec.\u202E Jaten\u0007'), 'Kec.\\u202e Jaten\\u0007'));
+  test('long name shortened', () => assert.equal(printableName('a'.repeat(100)), `${'a'.repeat(79)}…`));
+  test('plain name unchanged', () => assert.equal(printableName('Kebakkramat'), 'Kebakkramat'));
 });
 
 describe('detectDelimiter', () => {

@@ -121,6 +121,15 @@ for (const backend of BACKENDS) {
       assert.deepEqual([first.assignee, second.assignee], [morning2.user.id, morning2.user.id]);
     });
 
+    test('absence note limited', async () => {
+      await assert.rejects(
+        addAbsence(manage(), { userId: morning1.user.id, startsOn: '2026-03-17', endsOn: '2026-03-17', note: 'x'.repeat(201) }),
+        (error: unknown) => error instanceof CommandError && error.key === 'error.text_too_long' && error.field === 'note',
+      );
+      const stored = await database.db.selectFrom('duty_absences').select('id').where('starts_on', '=', '2026-03-17').execute();
+      assert.equal(stored.length, 0);
+    });
+
     test('channel outside every afternoon shift waits', async () => {
       await weekdayRoster();
       const sms = await fileAndAssign(wib('2026-03-16T13:00'), 'sms');

@@ -89,6 +89,17 @@ for (const backend of BACKENDS) {
       await dispatchComplaint(asOfficer(), complaint.id, { agencyCode: 'dinas-baru' });
     });
 
+    test('names limited to 200 characters', async () => {
+      const emoji = '\u{1F64F}';
+      // 200 emoji are 400 UTF-16 units and still within the limit.
+      const agency = await addAgency(asAdmin(), { code: 'dinas-emoji', name: emoji.repeat(200), kind: 'dinas' });
+      assert.equal(agency.name, emoji.repeat(200));
+      await assert.rejects(addAgency(asAdmin(), { code: 'dinas-panjang', name: 'D'.repeat(201), kind: 'dinas' }), rejectsWith('invalid', 'error.text_too_long', 'name'));
+      await assert.rejects(addStaffUser(asAdmin(), { email: 'panjang@contoh.id', name: emoji.repeat(201), role: 'admin' }), rejectsWith('invalid', 'error.text_too_long', 'name'));
+      const stored = await database.db.selectFrom('users').select('id').where('email', '=', 'panjang@contoh.id').execute();
+      assert.equal(stored.length, 0);
+    });
+
     test('Inspektorat cannot be deactivated', async () => {
       const inspektorat = await database.db.selectFrom('agencies').select('id').where('code', '=', 'inspektorat').executeTakeFirstOrThrow();
       await assert.rejects(setAgencyActive(asAdmin(), inspektorat.id, false), rejectsWith('conflict', 'error.agency_oversight_required'));

@@ -45,6 +45,12 @@ describe('text lengths', () => {
       () => requireText(PRAY.repeat(5001), 'description', 10, 5000),
       (error: unknown) => error instanceof CommandError && error.key === 'error.text_too_long',
     );
+    // Zero-width spaces and direction marks are invisible, so they do not make a text long enough.
+    assert.throws(() => requireText('\u200B'.repeat(20), 'description', 10, 5000), CommandError);
+    assert.throws(() => requireText(`ok\u200E${'\u200B'.repeat(20)}`, 'description', 10, 5000), CommandError);
+    // A joined emoji keeps its zero-width joiner.
+    const family = '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}';
+    assert.equal(requireText(`Taman bermain rusak ${family}`, 'description', 10, 5000), `Taman bermain rusak ${family}`);
     // Five emoji are five characters, below a minimum of ten.
     assert.throws(() => requireText(PRAY.repeat(5), 'description', 10, 5000), CommandError);
   });
