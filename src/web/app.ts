@@ -9,6 +9,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { getCookie } from 'hono/cookie';
 import { sql } from 'kysely';
 import { CommandError } from '../commands/errors.ts';
+import { errorPageResponse } from './routes/public/errors.tsx';
 import { logger } from '../logger.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { pickLocale, translator } from './i18n/index.ts';
@@ -102,7 +103,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.notFound((c) => {
     if (c.req.path.startsWith('/api/')) return apiError(c, 404, 'not_found', 'error.not_found.route');
-    return c.text(c.get('t')('error.not_found.route'), 404);
+    return errorPageResponse(c, 404, c.get('t')('error.not_found.route'));
   });
 
   app.onError((error, c) => handleError(error, c));
@@ -124,16 +125,16 @@ function handleError(error: Error, c: Context<AppEnv>) {
   const isApi = c.req.path.startsWith('/api/');
   if (error instanceof CommandError) {
     if (isApi) return apiError(c, error.httpStatus, error.code, error.key, error.params, error.field);
-    return c.text(c.get('t')(error.key, error.params), error.httpStatus as 400);
+    return errorPageResponse(c, error.httpStatus, c.get('t')(error.key, error.params));
   }
   if (error instanceof SyntaxError && isApi) return apiError(c, 400, 'invalid', 'error.json_invalid');
   const status = (error as { status?: number }).status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // Errors raised by Hono itself, e.g. a malformed JSON body or a CSRF refusal.
     if (isApi) return apiError(c, status, status === 403 ? 'forbidden' : 'invalid', status === 403 ? 'error.csrf' : 'error.json_invalid');
-    return c.text(c.get('t')(status === 403 ? 'error.csrf' : 'error.json_invalid'), status as 400);
+    return errorPageResponse(c, status, c.get('t')(status === 403 ? 'error.csrf' : 'error.json_invalid'));
   }
   logger.error({ err: error, path: c.req.path, method: c.req.method }, 'request failed');
   if (isApi) return apiError(c, 500, 'internal', 'error.internal');
-  return c.text(c.get('t')('error.internal'), 500);
+  return errorPageResponse(c, 500, c.get('t')('error.internal'));
 }

@@ -596,6 +596,26 @@ describe('server-rendered pages', () => {
     }
     const untouched = await database.db.selectFrom('categories').select('name').where('name', '=', 'Kategori Uji').execute();
     assert.deepEqual(untouched, [], 'no category was created or renamed');
+
+    // Errors without a form of their own get a page in the site's layout, not bare text.
+    const missingPage = await app.request('/halaman-yang-tidak-ada');
+    assert.equal(missingPage.status, 404);
+    const missingHtml = await missingPage.text();
+    assert.ok(missingHtml.includes('<h1 class="heading-l">Halaman tidak ditemukan</h1>'), 'a page with a heading');
+    assert.ok(missingHtml.includes('href="/"'), 'a link home');
+    const officerCookie = await signIn(officer.email);
+    const triagePage = await staffGet(officerCookie, '/staff');
+    for (const [path, fields] of [
+      ['/staff/triage/merge', { duplicateId: 'abc', intoId: '1' }],
+      ['/staff/roster/complaints/99999999999/take', {}],
+      ['/staff/channels/dead-letters/abc/retry', {}],
+    ] as const) {
+      const response = await staffPost(officerCookie, path, { _csrf: csrfTokenOf(triagePage.html), ...fields });
+      const html = await response.text();
+      assert.ok(response.status >= 400 && response.status < 500, `${path}: ${response.status}`);
+      assert.ok(html.includes('<h1 class="heading-l">'), `${path} answers with a page`);
+      assert.ok(html.includes('href="/staff"'), `${path} links back to the inbox`);
+    }
   });
 
   test('category clock change moves deadlines', async () => {

@@ -51,6 +51,7 @@ export const channelsCatalog = {
     'channels.banner.dead': 'Pesan gagal nomor {id} masih gagal diproses. Alasannya ada di daftar di bawah.',
     'channels.banner.pending': 'Pesan gagal nomor {id} dikembalikan ke antrean dan akan diproses dalam satu menit.',
     'channels.banner.not_found': 'Pesan gagal nomor {id} tidak ditemukan atau sudah diproses ulang.',
+    'channels.dead_letter_not_found': 'Alamat ini tidak menyebut nomor pesan gagal yang sah. Buka lagi dari daftar pesan gagal di halaman Kanal.',
   },
   en: {
     'nav.channels': 'Channels',
@@ -103,5 +104,6 @@ export const channelsCatalog = {
     'channels.banner.dead': 'Dead letter number {id} failed again. The reason is in the list below.',
     'channels.banner.pending': 'Dead letter number {id} is back in the queue and will be processed within a minute.',
     'channels.banner.not_found': 'Dead letter number {id} was not found, or it was already retried.',
+    'channels.dead_letter_not_found': 'This address names no valid dead letter number. Open it again from the list of dead letters on the Channels page.',
   },
 };

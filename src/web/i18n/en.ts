@@ -216,6 +216,12 @@ export const en: Record<string, string> = {
   'page_error.sign_in_limited.title': 'Too many sign-in attempts',
   'page_error.sign_in_limited.body': 'Too many sign-in attempts came from this internet address in the last hour. Try again after {minutes} min.',
   'page_error.back': 'Back to the form',
+  'page_error.home': 'Back to the home page',
+  'page_error.status.400': 'The request could not be processed',
+  'page_error.status.403': 'Access denied',
+  'page_error.status.404': 'Page not found',
+  'page_error.status.409': 'Not possible right now',
+  'page_error.status.500': 'Something went wrong',
   'page_error.upload_too_large.title': 'Files too large',
   'page_error.upload_too_large.body': 'The upload is over the limit. Upload at most {files} files of at most {megabytes} MB each, then send again.',
 

@@ -216,6 +216,12 @@ export const id: Record<string, string> = {
   'page_error.sign_in_limited.title': 'Terlalu banyak percobaan masuk',
   'page_error.sign_in_limited.body': 'Terlalu banyak percobaan masuk dari alamat internet ini dalam satu jam terakhir. Coba lagi dalam {minutes} menit.',
   'page_error.back': 'Kembali ke formulir',
+  'page_error.home': 'Kembali ke halaman utama',
+  'page_error.status.400': 'Permintaan tidak dapat diproses',
+  'page_error.status.403': 'Akses ditolak',
+  'page_error.status.404': 'Halaman tidak ditemukan',
+  'page_error.status.409': 'Belum dapat dilakukan',
+  'page_error.status.500': 'Terjadi kesalahan',
   'page_error.upload_too_large.title': 'Berkas terlalu besar',
   'page_error.upload_too_large.body': 'Kiriman melebihi batas. Unggah paling banyak {files} berkas, masing-masing paling besar {megabytes} MB, lalu kirim lagi.',
 

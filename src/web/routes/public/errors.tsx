@@ -35,3 +35,28 @@ export function messagePageResponse(c: Context<AppEnv>, error: MiddlewareError, 
     status,
   );
 }
+
+/** Heading of an error page by HTTP status; other statuses use the 400 one. */
+const ERROR_TITLES: Record<number, string> = { 403: 'page_error.status.403', 404: 'page_error.status.404', 409: 'page_error.status.409', 500: 'page_error.status.500' };
+
+/**
+ * Renders an error that a route or the application's error handler answers
+ * with: a page in the site's layout with `message` and a link back, instead
+ * of bare text. Falls back to text when the page itself cannot be built.
+ */
+export function errorPageResponse(c: Context<AppEnv>, status: number, message: string) {
+  try {
+    const ctx = pageContext(c);
+    const area = c.req.path.startsWith('/staff') ? 'staff' : 'public';
+    const back = area === 'staff' ? '/staff' : '/';
+    return renderPage(
+      c,
+      <MessagePage ctx={ctx} area={area} title={ctx.t(ERROR_TITLES[status] ?? 'page_error.status.400')} message={message}>
+        <p class="body"><a href={back}>{ctx.t(area === 'staff' ? 'staff.back_to_inbox' : 'page_error.home')}</a></p>
+      </MessagePage>,
+      status,
+    );
+  } catch {
+    return c.text(message, status as 400);
+  }
+}

@@ -20,6 +20,7 @@ import { pageContext, renderPage } from '../../views/layout.tsx';
 import { ChannelsPage, type RetryBanner } from '../../views/staff/channels.tsx';
 import { forbiddenPage, staffUser } from './guard.tsx';
 import { parseId } from '../../views/form.tsx';
+import { errorPageResponse } from '../public/errors.tsx';
 
 /** Dead letters listed on the page. Older ones stay reachable through the API's `before` paging. */
 export const DEAD_LETTERS_ON_PAGE = 50;
@@ -138,7 +139,7 @@ export function registerChannelRoutes(app: Hono<AppEnv>): void {
 
   app.post('/staff/channels/dead-letters/:id/retry', async (c) => {
     const id = parseId(c.req.param('id'));
-    if (id === null) return c.redirect('/staff/channels', 303);
+    if (id === null) return errorPageResponse(c, 404, c.get('t')('channels.dead_letter_not_found'));
     const outcome = await retryDeadLetter(c.get('deps').db, registryFor(c), id, staffUser(c).id);
     const status = outcome ? outcome.status : 'not_found';
     return c.redirect(`/staff/channels?retried=${status}&id=${id}#dead-letters`, 303);

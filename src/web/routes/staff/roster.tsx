@@ -13,6 +13,7 @@ import { wibDate } from '../../../domain/time.ts';
 import { pageContext, renderPage } from '../../views/layout.tsx';
 import { ABSENCE_FIELDS, ROSTER_SETTINGS_FIELDS, RosterPage, SHIFT_FIELDS, type RosterFormState } from '../../views/staff/roster/roster.tsx';
 import { attempt, formChecked, formText, parseId, readForm } from '../../views/form.tsx';
+import { errorPageResponse } from '../public/errors.tsx';
 import { forbiddenPage, staffUser } from './guard.tsx';
 import { answersBanner, commandContext } from './templates.tsx';
 
@@ -105,7 +106,7 @@ export function registerRosterRoutes(app: Hono<AppEnv>): void {
   app.post('/staff/roster/complaints/:id/take', async (c) => {
     const id = parseId(c.req.param('id'));
     const result = await attempt(c.get('t'), [], () => takeComplaint(commandContext(c), id ?? -1));
-    if (!result.ok && result.error.code !== 'conflict') return c.text(c.get('t')(result.error.key, result.error.params), result.error.httpStatus as 400);
+    if (!result.ok && result.error.code !== 'conflict') return errorPageResponse(c, result.error.httpStatus, c.get('t')(result.error.key, result.error.params));
     return c.redirect(`/staff/complaints/${id}`, 303);
   });
 
@@ -113,7 +114,7 @@ export function registerRosterRoutes(app: Hono<AppEnv>): void {
     const id = parseId(c.req.param('id'));
     const reason = formText(await readForm(c), 'reason');
     const result = await attempt(c.get('t'), [], () => handBackComplaint(commandContext(c), id ?? -1, { reason }));
-    if (!result.ok && result.error.code !== 'conflict') return c.text(c.get('t')(result.error.key, result.error.params), result.error.httpStatus as 400);
+    if (!result.ok && result.error.code !== 'conflict') return errorPageResponse(c, result.error.httpStatus, c.get('t')(result.error.key, result.error.params));
     return c.redirect(`/staff/complaints/${id}`, 303);
   });
 }

@@ -31,6 +31,7 @@ import {
 import type { ActionFormState, CaseAction } from '../../views/staff/case-actions.tsx';
 import type { FieldErrors } from '../../views/components.tsx';
 import { attempt, formChecked, formText, parseId, readForm, type FormBody } from '../../views/form.tsx';
+import { errorPageResponse } from '../public/errors.tsx';
 import { forbiddenPage, notFoundPage, staffUser } from './guard.tsx';
 import { registerRosterRoutes } from './roster.tsx';
 import { registerNotificationSettingsRoutes } from './notification-settings.tsx';
@@ -251,10 +252,7 @@ function registerFaqManagementRoutes(app: Hono<AppEnv>): void {
   app.post('/staff/faq/from-complaint/:id', async (c) => {
     const complaintId = parseId(c.req.param('id'));
     const result = await attempt(c.get('t'), [], () => createFaqDraftFromComplaint(commandContext(c), complaintId ?? -1));
-    if (!result.ok) {
-      if (result.error.code === 'not_found') return c.redirect('/staff', 303);
-      return c.text(c.get('t')(result.error.key, result.error.params), result.error.httpStatus as 400);
-    }
+    if (!result.ok) return errorPageResponse(c, result.error.httpStatus, c.get('t')(result.error.key, result.error.params));
     return c.redirect(`/staff/faq/${result.value.id}?done=faq-drafted`, 303);
   });
 

@@ -31,6 +31,7 @@ import type { Translate } from '../../i18n/index.ts';
 import { logger } from '../../../logger.ts';
 import { pageContext, renderPage } from '../../views/layout.tsx';
 import { attempt, formText, parseId, readForm } from '../../views/form.tsx';
+import { errorPageResponse } from '../public/errors.tsx';
 import type { ActionFormState, CaseAction } from '../../views/staff/case-actions.tsx';
 import type { CaseTriagePanelData, SuggestionBlock, SuggestionOption } from '../../views/staff/triage/case-panel.tsx';
 import { LowPriorityQueuePage, queueHref, type SweepBanner } from '../../views/staff/triage/queue.tsx';
@@ -320,7 +321,7 @@ export function registerTriageRoutes(app: Hono<AppEnv>): void {
     const duplicateId = parseId(formText(form, 'duplicateId'));
     const intoId = parseId(formText(form, 'intoId'));
     const returnTo = parseId(formText(form, 'returnTo')) ?? duplicateId;
-    if (duplicateId === null || intoId === null || returnTo === null) return c.notFound();
+    if (duplicateId === null || intoId === null || returnTo === null) return errorPageResponse(c, 404, c.get('t')('error.not_found.complaint'));
     const result = await attempt(c.get('t'), [], () => mergeComplaints(commandContext(c), duplicateId, { intoId }));
     if (!result.ok) return c.redirect(backToCase(returnTo, result.error, 'triage-duplicates'), 303);
     return c.redirect(`/staff/complaints/${intoId}?done=merge`, 303);
@@ -332,7 +333,7 @@ export function registerTriageRoutes(app: Hono<AppEnv>): void {
     const form = await readForm(c);
     const complaintId = parseId(formText(form, 'complaintId'));
     const otherId = parseId(formText(form, 'otherId'));
-    if (complaintId === null || otherId === null) return c.notFound();
+    if (complaintId === null || otherId === null) return errorPageResponse(c, 404, c.get('t')('error.not_found.complaint'));
     const result = await attempt(c.get('t'), [], () => dismissDuplicate(commandContext(c), complaintId, otherId));
     if (!result.ok) return c.redirect(backToCase(complaintId, result.error, 'triage-duplicates'), 303);
     return c.redirect(`/staff/complaints/${complaintId}?triage_done=dismissed#triage-duplicates`, 303);
