@@ -28,6 +28,7 @@ import { benchDatabaseName, createDatabase, dropDatabase, serverFacts } from './
 import { Random } from './lib/random.ts';
 import { Report, formatSize, note } from './lib/report.ts';
 import { ROOT, startAduan, type RunningServer } from './lib/server.ts';
+import { runImport } from './import.ts';
 import { runMemory } from './memory.ts';
 import { cloneOpenComplaints, runRecompute } from './recompute.ts';
 import { runWebhookIntake, startWebhookServer } from './webhook-intake.ts';
@@ -35,7 +36,7 @@ import { TIMELINE_EVENTS, checkDeadlineSample, loadSeedReference, sampleIds, see
 import { loadComplaintTexts } from './texts.ts';
 import { evaluateTargets } from './targets.ts';
 
-const BENCHMARKS = ['ceiling', 'intake', 'memory', 'inbox', 'indicators', 'webhooks', 'recompute'] as const;
+const BENCHMARKS = ['ceiling', 'intake', 'memory', 'inbox', 'indicators', 'webhooks', 'recompute', 'import'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 const HELP = `Usage: BENCH_DATABASE_URL=postgres://USER@127.0.0.1:5432/postgres npm run bench -- [options]
@@ -51,6 +52,7 @@ Options:
   --intake-seconds N       seconds of each intake and webhooks run (default: 20)
   --ceiling-seconds N      seconds of each ceiling run (default: 15)
   --pglite-seconds N       seconds of the PGlite intake run in the memory benchmark, 0 to skip (default: 10)
+  --import-rows N          rows of the generated file the import benchmark imports, 0 for the Surabaya file alone (default: 100k)
   --samples N              timed requests per inbox filter, at most (default: 60)
   --indicator-samples N    timed calls per indicator period, at most (default: 10)
   --seed N                 seed of the data generator (default: 1)
@@ -68,6 +70,7 @@ interface Options {
   ceilingSeconds: number;
   pgliteSeconds: number;
   samples: number;
+  importRows: number;
   indicatorSamples: number;
   seed: number;
   quietBusy: number;
@@ -96,6 +99,7 @@ function parseOptions(argv: string[]): Options {
       samples: { type: 'string', default: '60' },
       'indicator-samples': { type: 'string', default: '10' },
       seed: { type: 'string', default: '1' },
+      'import-rows': { type: 'string', default: '100k' },
       'quiet-busy': { type: 'string', default: '30' },
       'quiet-wait': { type: 'string', default: '120' },
       out: { type: 'string' },
@@ -124,6 +128,7 @@ function parseOptions(argv: string[]): Options {
     ceilingSeconds: parseCount(values['ceiling-seconds']!, '--ceiling-seconds'),
     pgliteSeconds: parseCount(values['pglite-seconds']!, '--pglite-seconds'),
     samples: parseCount(values.samples!, '--samples'),
+    importRows: parseCount(values['import-rows']!, '--import-rows'),
     indicatorSamples: parseCount(values['indicator-samples']!, '--indicator-samples'),
     seed: parseCount(values.seed!, '--seed'),
     quietBusy: parseCount(values['quiet-busy']!, '--quiet-busy'),
@@ -382,6 +387,19 @@ async function main(): Promise<void> {
     }
     if (options.only.has('recompute')) {
       await runRecomputeBenchmark(report, options, serverUrl, texts);
+    }
+    if (options.only.has('import')) {
+      await runImport(report, {
+        rows: options.importRows,
+        settle: (label) => report.settle(label),
+        // The import migrates an empty database itself, as on a first run; only its creation and removal are the suite's.
+        newDatabase: async (purpose) => {
+          const name = benchDatabaseName(purpose);
+          const url = await createDatabase(serverUrl, name);
+          if (!options.keep) cleanups.push(() => dropDatabase(serverUrl, name));
+          return url;
+        },
+      });
     }
   } finally {
     await runCleanups();

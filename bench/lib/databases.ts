@@ -50,7 +50,7 @@ export async function serverFacts(serverUrl: string): Promise<Record<string, str
   return withAdminClient(serverUrl, async (client) => {
     const facts: Record<string, string> = {};
     facts.version = (await client.query('SHOW server_version')).rows[0].server_version;
-    for (const setting of ['shared_buffers', 'work_mem', 'synchronous_commit', 'fsync', 'max_connections', 'jit']) {
+    for (const setting of ['shared_buffers', 'work_mem', 'synchronous_commit', 'fsync', 'max_connections', 'jit', 'autovacuum']) {
       facts[setting] = (await client.query(`SHOW ${setting}`)).rows[0][setting];
     }
     return facts;

@@ -60,7 +60,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/api/*', async (c, next) => {
     const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method);
     if (unsafe && c.get('user')?.via === 'session' && c.req.header('x-csrf-token') !== c.get('csrfToken')) {
-      return apiError(c, 403, 'forbidden', 'error.csrf');
+      return apiError(c, 403, 'forbidden', 'error.api_csrf');
     }
     await next();
   });
@@ -130,9 +130,10 @@ function handleError(error: Error, c: Context<AppEnv>) {
   if (error instanceof SyntaxError && isApi) return apiError(c, 400, 'invalid', 'error.json_invalid');
   const status = (error as { status?: number }).status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    // Errors raised by Hono itself, e.g. a malformed JSON body or a CSRF refusal.
-    if (isApi) return apiError(c, status, status === 403 ? 'forbidden' : 'invalid', status === 403 ? 'error.csrf' : 'error.json_invalid');
-    return errorPageResponse(c, status, c.get('t')(status === 403 ? 'error.csrf' : 'error.json_invalid'));
+    // Errors raised by Hono itself, e.g. a malformed JSON body, a body that is not JSON, or a CSRF refusal.
+    const key = status === 403 ? 'error.csrf' : status === 415 ? 'error.json_content_type' : 'error.json_invalid';
+    if (isApi) return apiError(c, status, status === 403 ? 'forbidden' : 'invalid', key);
+    return errorPageResponse(c, status, c.get('t')(key));
   }
   logger.error({ err: error, path: c.req.path, method: c.req.method }, 'request failed');
   if (isApi) return apiError(c, 500, 'internal', 'error.internal');

@@ -233,6 +233,9 @@ for (const backend of BACKENDS) {
       assert.match(missing.json.error.message, /description wajib diisi/);
       const nested = await call('POST', '/api/v1/complaints', { type: 'pengaduan', description: 'Jalan rusak di dekat pasar.', reporter: { name: 12 } });
       assert.match(nested.json.error.message, /reporter\.name harus berjenis string/);
+      const text = await app.request('/api/v1/complaints', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'Jalan rusak di dekat pasar.' });
+      assert.ok([400, 415].includes(text.status), `text/plain answered ${text.status}`);
+      assert.match((await text.json()).error.message, /Content-Type: application\/json/);
       for (const body of [[], null]) {
         const notObject = await call('POST', '/api/v1/complaints', body);
         assert.equal(notObject.status, 400);
@@ -247,6 +250,7 @@ for (const backend of BACKENDS) {
       const cookie = { cookie: `aduan_session=${session.token}` };
       const withoutToken = await app.request(`/api/v1/complaints/${id}/notes`, jsonRequest('POST', { body: 'Catatan dari sesi.' }, undefined, cookie));
       assert.equal(withoutToken.status, 403);
+      assert.match((await withoutToken.json()).error.message, /X-CSRF-Token/, 'the message names the missing header');
       const withToken = await app.request(`/api/v1/complaints/${id}/notes`, jsonRequest('POST', { body: 'Catatan dari sesi.' }, undefined, { ...cookie, 'x-csrf-token': session.csrfToken }));
       assert.equal(withToken.status, 200);
       const read = await app.request(`/api/v1/complaints/${id}`, jsonRequest('GET', undefined, undefined, cookie));

@@ -119,6 +119,8 @@ export const en: Record<string, string> = {
   'error.internal': 'Something went wrong on the server. Please try again later.',
   'error.rate_limited': 'Too many requests from this address. Try again after {minutes} min.',
   'error.csrf': 'The form has expired. Reload the page and submit again.',
+  'error.api_csrf': 'An API request with a session cookie must carry that session\'s CSRF token in the X-CSRF-Token header, or use an API token in the Authorization header.',
+  'error.json_content_type': 'The request body must be JSON, sent with the header Content-Type: application/json.',
   'error.name_required': 'Name is required.',
   'error.role_invalid': 'Role must be one of: {roles}.',
   'error.password_short': 'Password must have at least {min} characters.',

@@ -119,6 +119,8 @@ export const id: Record<string, string> = {
   'error.internal': 'Terjadi kesalahan pada server. Coba lagi nanti.',
   'error.rate_limited': 'Terlalu banyak permintaan dari alamat ini. Coba lagi dalam {minutes} menit.',
   'error.csrf': 'Formulir kedaluwarsa. Muat ulang halaman lalu kirim lagi.',
+  'error.api_csrf': 'Permintaan API dengan cookie sesi harus membawa token CSRF sesi itu di header X-CSRF-Token, atau gunakan token API di header Authorization.',
+  'error.json_content_type': 'Isi permintaan harus JSON dengan header Content-Type: application/json.',
   'error.name_required': 'Nama wajib diisi.',
   'error.role_invalid': 'Peran harus salah satu dari: {roles}.',
   'error.password_short': 'Kata sandi minimal {min} karakter.',
