@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clientKey, RateLimiter } from '../../src/web/middleware/rate-limit.ts';
+import { clientKey, IPV6_SITE_FACTOR, RateLimiter } from '../../src/web/middleware/rate-limit.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { makeStaff } from '../support/staff.ts';
 
@@ -44,6 +44,19 @@ describe('token bucket', () => {
     assert.equal(limiter.size, 3);
     assert.ok(limiter.wait('198.51.100.10', 5) > 0, 'the client that kept sending is still limited');
     assert.equal(limiter.wait('198.51.100.11', 5), 0, 'the bucket used longest ago was dropped');
+  });
+
+  test('an IPv6 site shares one larger bucket', () => {
+    const limiter = new RateLimiter(2);
+    const allowed = [];
+    // Each request from another /64 of the same /48, as a client with a tunnel could send.
+    for (let network = 0; network < 2 * IPV6_SITE_FACTOR + 5; network++) {
+      const key = clientKey(`2001:db8:42:${network.toString(16)}::1`)!;
+      if (limiter.take(key, 0) === 0) allowed.push(key);
+    }
+    assert.equal(allowed.length, 2 * IPV6_SITE_FACTOR, 'the site gets sixteen times one client\'s limit, no more');
+    assert.equal(limiter.take(clientKey('2001:db8:43::1')!, 0), 0, 'another /48 has its own bucket');
+    assert.ok(limiter.take(clientKey('2001:db8:42:ffff::1')!, 0) > 0, 'a fresh /64 of the spent site waits');
   });
 
   test('wait takes nothing; consume does', () => {

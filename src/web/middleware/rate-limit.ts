@@ -15,7 +15,8 @@
  * appended. Without TRUST_PROXY a loopback peer is not limited, since it is
  * most likely a proxy on the same machine that every citizen would share.
  * IPv6 addresses count per /64 prefix, the block one subscriber usually
- * gets, so a client cannot escape its limit by changing the last 64 bits.
+ * gets, so a client cannot escape its limit by changing the last 64 bits,
+ * and each /48 has a shared bucket IPV6_SITE_FACTOR times larger.
  */
 import type { IncomingMessage } from 'node:http';
 import { isIPv4, isIPv6 } from 'node:net';
@@ -37,10 +38,28 @@ const MAX_BUCKETS = 100_000;
 interface Bucket {
   tokens: number;
   updatedMs: number;
+  /** Tokens per hour, which is also the most the bucket holds. */
+  rate: number;
 }
 
 /**
- * Token buckets of one kind of request, by client key.
+ * How many /64 networks' worth of requests one IPv6 /48 may make. A /48 is
+ * one site: a household or an office on many providers, or anyone with a
+ * free tunnel. Without this bucket such a client could spread requests
+ * over its 65,536 /64 networks and multiply its limit by as much.
+ */
+export const IPV6_SITE_FACTOR = 16;
+
+/** Returns the /48 site key of an IPv6 /64 key, or null for an IPv4 key. */
+function siteKey(key: string): string | null {
+  if (!key.endsWith('::/64')) return null;
+  return `${key.split(':').slice(0, 3).join(':')}::/48`;
+}
+
+/**
+ * Token buckets of one kind of request, by client key. An IPv6 client also
+ * draws from the bucket of its /48 site, which holds IPV6_SITE_FACTOR times
+ * as many tokens and refills as much faster.
  *
  * @example
  * const limiter = new RateLimiter(2);
@@ -56,9 +75,9 @@ export class RateLimiter {
     if (!Number.isInteger(perHour) || perHour < 1) throw new RangeError(`perHour must be a whole number of at least 1, got ${perHour}`);
   }
 
-  /** Tokens earned in `elapsedMs`, multiplied before dividing so that whole hours give whole tokens. */
-  private refill(elapsedMs: number): number {
-    return (elapsedMs * this.perHour) / HOUR_MS;
+  /** Tokens a bucket holds at `nowMs`. Tokens earned are multiplied before dividing, so that whole hours give whole tokens. */
+  private static level(bucket: Bucket, nowMs: number): number {
+    return Math.min(bucket.rate, bucket.tokens + ((nowMs - bucket.updatedMs) * bucket.rate) / HOUR_MS);
   }
 
   /**
@@ -66,32 +85,43 @@ export class RateLimiter {
    * until it has one again. Takes nothing.
    */
   wait(key: string, nowMs: number): number {
+    const site = siteKey(key);
+    return Math.max(this.waitFor(key, nowMs), site === null ? 0 : this.waitFor(site, nowMs));
+  }
+
+  private waitFor(key: string, nowMs: number): number {
     const bucket = this.buckets.get(key);
     if (!bucket) return 0;
     this.touch(key, bucket);
-    const tokens = Math.min(this.perHour, bucket.tokens + this.refill(nowMs - bucket.updatedMs));
+    const tokens = RateLimiter.level(bucket, nowMs);
     if (tokens >= 1) return 0;
-    // As in refill, multiplying first keeps a whole wait exact (1,800 s, not 1,800.0000000000002).
-    return Math.max(1, Math.ceil(((1 - tokens) * HOUR_MS) / this.perHour / 1000));
+    // As in level, multiplying first keeps a whole wait exact (1,800 s, not 1,800.0000000000002).
+    return Math.max(1, Math.ceil(((1 - tokens) * HOUR_MS) / bucket.rate / 1000));
   }
 
   /**
    * Takes a token for `key` at `nowMs`. Requests that passed `wait` at the
    * same time may take more tokens than are left. The bucket then goes below
-   * zero, down to minus `perHour`, so the client waits longer.
+   * zero, down to minus its rate, so the client waits longer.
    */
   consume(key: string, nowMs: number): void {
+    this.consumeFrom(key, this.perHour, nowMs);
+    const site = siteKey(key);
+    if (site !== null) this.consumeFrom(site, this.perHour * IPV6_SITE_FACTOR, nowMs);
+  }
+
+  private consumeFrom(key: string, rate: number, nowMs: number): void {
     let bucket = this.buckets.get(key);
     if (bucket) {
-      bucket.tokens = Math.min(this.perHour, bucket.tokens + this.refill(nowMs - bucket.updatedMs));
+      bucket.tokens = RateLimiter.level(bucket, nowMs);
       bucket.updatedMs = nowMs;
       this.touch(key, bucket);
     } else {
       this.makeRoom(nowMs);
-      bucket = { tokens: this.perHour, updatedMs: nowMs };
+      bucket = { tokens: rate, updatedMs: nowMs, rate };
       this.buckets.set(key, bucket);
     }
-    bucket.tokens = Math.max(-this.perHour, bucket.tokens - 1);
+    bucket.tokens = Math.max(-bucket.rate, bucket.tokens - 1);
   }
 
   /** Waits and consumes in one step: returns 0 and takes a token, or the seconds to wait. */
@@ -101,7 +131,7 @@ export class RateLimiter {
     return wait;
   }
 
-  /** Number of clients with a bucket, for tests. */
+  /** Number of buckets, for tests. */
   get size(): number {
     return this.buckets.size;
   }
@@ -117,10 +147,10 @@ export class RateLimiter {
     if (this.buckets.size >= SWEEP_AT && nowMs - this.lastSweepMs >= SWEEP_INTERVAL_MS) {
       this.lastSweepMs = nowMs;
       for (const [key, bucket] of this.buckets) {
-        if (bucket.tokens + this.refill(nowMs - bucket.updatedMs) >= this.perHour) this.buckets.delete(key);
+        if (RateLimiter.level(bucket, nowMs) >= bucket.rate) this.buckets.delete(key);
       }
     }
-    // Map iteration follows insertion order, and consume re-inserts, so the first key is the one used longest ago.
+    // Map iteration follows insertion order, and every use re-inserts, so the first key is the one used longest ago.
     if (this.buckets.size >= this.maxBuckets) this.buckets.delete(this.buckets.keys().next().value!);
   }
 }
