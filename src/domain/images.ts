@@ -63,26 +63,54 @@ function ascii(bytes: Uint8Array, start: number, length: number): string {
 }
 
 const JPEG_SOS = 0xda;
+const JPEG_EOI = 0xd9;
 const JPEG_COM = 0xfe;
 const JPEG_APP0 = 0xe0;
 
+/**
+ * Returns the offset of the marker that ends the entropy-coded data starting
+ * at `start`: the first 0xFF that is not a stuffed 0x00, a restart marker
+ * or a fill byte. Returns the file's length when no marker follows.
+ */
+function endOfScan(bytes: Uint8Array, start: number): number {
+  let index = start;
+  while (index + 1 < bytes.length) {
+    if (bytes[index] !== 0xff) { index += 1; continue; }
+    const next = bytes[index + 1];
+    if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) { index += 2; continue; }
+    if (next === 0xff) { index += 1; continue; }
+    return index;
+  }
+  return bytes.length;
+}
+
+/**
+ * Keeps the image segments of the first picture up to its end-of-image
+ * marker. Metadata segments are dropped, and so is everything after the
+ * first picture: phones append a second JPEG (multi-picture files, depth
+ * maps) or a video (motion photos), which carry their own EXIF and GPS.
+ */
 function stripJpeg(bytes: Uint8Array): Buffer {
   const out: Uint8Array[] = [bytes.subarray(0, 2)];
   let offset = 2;
   while (offset < bytes.length) {
     if (bytes[offset] !== 0xff) throw new AttachmentError('corrupt', 'JPEG file is damaged: a segment marker is missing.');
     const marker = bytes[offset + 1];
-    // Markers without a length: fill bytes, RSTn, TEM.
+    // Markers without a length: fill bytes, RSTn, TEM, and the end of the image.
     if (marker === 0xff) { offset += 1; continue; }
+    if (marker === JPEG_EOI) { out.push(bytes.subarray(offset, offset + 2)); break; }
     if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) { out.push(bytes.subarray(offset, offset + 2)); offset += 2; continue; }
     if (offset + 4 > bytes.length) throw new AttachmentError('corrupt', 'JPEG file is damaged: it ends inside a segment header.');
     const length = (bytes[offset + 2] << 8) | bytes[offset + 3];
     const end = offset + 2 + length;
     if (length < 2 || end > bytes.length) throw new AttachmentError('corrupt', 'JPEG file is damaged: a segment runs past the end.');
     if (marker === JPEG_SOS) {
-      // The entropy-coded image data runs to the end; keep everything from here.
-      out.push(bytes.subarray(offset));
-      break;
+      // The scan header, then its entropy-coded data up to the next marker.
+      // A progressive JPEG has several scans, with tables between them.
+      const dataEnd = endOfScan(bytes, end);
+      out.push(bytes.subarray(offset, dataEnd));
+      offset = dataEnd;
+      continue;
     }
     const isMetadata = (marker > JPEG_APP0 && marker <= 0xef) || marker === JPEG_COM;
     if (!isMetadata) out.push(bytes.subarray(offset, end));
@@ -111,13 +139,15 @@ function stripPng(bytes: Uint8Array): Buffer {
 
 function stripWebp(bytes: Uint8Array): Buffer {
   const chunks: Uint8Array[] = [];
+  // Bytes after the RIFF container (another file appended to it) are dropped.
+  const riffEnd = Math.min(bytes.length, 8 + ((bytes[4] | (bytes[5] << 8) | (bytes[6] << 16) | (bytes[7] << 24)) >>> 0));
   let offset = 12;
-  while (offset + 8 <= bytes.length) {
+  while (offset + 8 <= riffEnd) {
     const type = ascii(bytes, offset, 4);
     const size = bytes[offset + 4] | (bytes[offset + 5] << 8) | (bytes[offset + 6] << 16) | (bytes[offset + 7] << 24);
     const end = offset + 8 + size + (size % 2);
-    if (end > bytes.length + 1) throw new AttachmentError('corrupt', 'WebP file is damaged: a chunk runs past the end.');
-    if (type !== 'EXIF' && type !== 'XMP ') chunks.push(bytes.subarray(offset, Math.min(end, bytes.length)));
+    if (end > riffEnd + 1) throw new AttachmentError('corrupt', 'WebP file is damaged: a chunk runs past the end.');
+    if (type !== 'EXIF' && type !== 'XMP ') chunks.push(bytes.subarray(offset, Math.min(end, riffEnd)));
     offset = end;
   }
   const body = Buffer.concat(chunks);

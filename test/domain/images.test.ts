@@ -74,3 +74,43 @@ test('truncated JPEG is reported as corrupt', () => {
   const truncated = jpegWithExif().subarray(0, 30);
   assert.throws(() => stripImageMetadata(truncated), (error: unknown) => error instanceof AttachmentError && error.reason === 'corrupt');
 });
+
+test('JPEG keeps only its first picture', () => {
+  // A multi-picture file or motion photo: a second JPEG (with its own GPS) after the first one's end.
+  const second = jpegWithExif();
+  const input = Buffer.concat([jpegWithExif(), second, Buffer.from('ftypmp42 video of Warga Uji')]);
+  const output = stripImageMetadata(input);
+  assert.equal(output.includes(Buffer.from('GPSLatitude')), false, 'the appended picture\'s GPS is gone');
+  assert.equal(output.includes(Buffer.from('Warga Uji')), false, 'the appended video is gone');
+  assert.deepEqual(output, stripImageMetadata(jpegWithExif()), 'the first picture is kept as it was');
+  assert.deepEqual(output.subarray(-2), Buffer.from([0xff, 0xd9]));
+});
+
+test('progressive JPEG keeps every scan', () => {
+  // Two scans with a table between them, and stuffed bytes and a restart marker inside the data.
+  const input = Buffer.concat([
+    Buffer.from([0xff, 0xd8]),
+    segment(0xdb, Buffer.alloc(65, 1)),
+    segment(0xda, Buffer.from([1, 1, 0, 0, 0x3f, 0])),
+    Buffer.from([0x10, 0xff, 0x00, 0x11, 0xff, 0xd0, 0x12]),
+    segment(0xc4, Buffer.alloc(20, 2)),
+    segment(0xe1, Buffer.from('Exif\0\0GPSLatitude -7.59')),
+    segment(0xda, Buffer.from([1, 1, 0, 0, 0x3f, 0])),
+    Buffer.from([0x20, 0x21, 0xff, 0x00, 0x22]),
+    Buffer.from([0xff, 0xd9]),
+  ]);
+  const output = stripImageMetadata(input);
+  assert.equal(output.includes(Buffer.from('GPSLatitude')), false, 'EXIF between scans is dropped');
+  assert.ok(output.includes(Buffer.from([0x10, 0xff, 0x00, 0x11, 0xff, 0xd0, 0x12])), 'the first scan\'s data is whole');
+  assert.ok(output.includes(Buffer.from([0x20, 0x21, 0xff, 0x00, 0x22])), 'the second scan\'s data is whole');
+  assert.equal(output.length, input.length - (4 + 'Exif\0\0GPSLatitude -7.59'.length));
+});
+
+test('WebP drops bytes after its container', () => {
+  const vp8 = Buffer.concat([Buffer.from('VP8 ', 'ascii'), Buffer.from([4, 0, 0, 0]), Buffer.alloc(4, 9)]);
+  const riff = Buffer.concat([Buffer.from('RIFF', 'ascii'), Buffer.alloc(4), Buffer.from('WEBP', 'ascii'), vp8]);
+  riff.writeUInt32LE(riff.length - 8, 4);
+  const output = stripImageMetadata(Buffer.concat([riff, jpegWithExif()]));
+  assert.equal(output.includes(Buffer.from('GPSLatitude')), false);
+  assert.deepEqual(output, riff);
+});
