@@ -20,12 +20,18 @@ export function generateTrackingCode(): string {
 }
 
 /**
- * Normalises what a citizen typed: upper case, spaces removed, and the look-alike
- * letters O, I and L read as the digits 0 and 1. Returns null when the result
- * is not a tracking code.
+ * Normalises what a citizen typed or copied: full-width and other
+ * compatibility forms folded (NFKC), upper case, and everything but letters
+ * and digits removed (spaces, dashes of any kind, the full stop that ends
+ * the acknowledgement's sentence). The look-alike letters O, I and L read
+ * as the digits 0 and 1. Returns null when the result is not a tracking code.
+ *
+ * Example: normalizeTrackingCode('adu–h8y1–4gzk–17.') // → 'ADU-H8Y1-4GZK-17'
  */
 export function normalizeTrackingCode(input: string): string | null {
-  const compact = input.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
+  // Longer input cannot hold a code; the bound keeps the work small.
+  if (input.length > 200) return null;
+  const compact = input.normalize('NFKC').toUpperCase().replace(/[^A-Z0-9]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   const body = compact.startsWith('ADU') ? compact.slice(3) : compact;
   if (body.length !== RANDOM_CHARS) return null;
   const code = `ADU-${body.slice(0, 4)}-${body.slice(4, 8)}-${body.slice(8)}`;

@@ -19,6 +19,15 @@ test('normalize accepts typing variants', () => {
   assert.equal(normalizeTrackingCode('ADU-IKQ3-M9XP-2W'), 'ADU-1KQ3-M9XP-2W');
 });
 
+test('normalize accepts copied variants', () => {
+  // The acknowledgement ends its sentence with a full stop right after the code.
+  assert.equal(normalizeTrackingCode('ADU-7KQ3-M9XP-2W.'), 'ADU-7KQ3-M9XP-2W');
+  assert.equal(normalizeTrackingCode('ADU\u20137KQ3\u2013M9XP\u20132W'), 'ADU-7KQ3-M9XP-2W', 'en dashes');
+  assert.equal(normalizeTrackingCode('\uFF21\uFF24\uFF35-\uFF17KQ3-M9XP-2W'), 'ADU-7KQ3-M9XP-2W', 'full-width letters and digits');
+  assert.equal(normalizeTrackingCode('\u00A0ADU-7KQ3-M9XP-2W\u00A0'), 'ADU-7KQ3-M9XP-2W', 'non-breaking spaces');
+  assert.equal(normalizeTrackingCode(`ADU-7KQ3-M9XP-2W${' '.repeat(300)}`), null, 'over-long input');
+});
+
 test('normalize rejects malformed codes', () => {
   assert.equal(normalizeTrackingCode(''), null);
   assert.equal(normalizeTrackingCode('ADU-7KQ3-M9XP'), null);
