@@ -72,7 +72,8 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
 ];
 
 export class IndicatorQueryError extends Error {
-  constructor(readonly field: string, message: string) {
+  /** `key` and `params` name the message in the user's language; `message` is for logs. */
+  constructor(readonly field: string, message: string, readonly key: string, readonly params: Record<string, string | number> = {}) {
     super(message);
     this.name = 'IndicatorQueryError';
   }
@@ -128,15 +129,16 @@ export const INDICATOR_YEARS = { first: 1900, last: 2999 } as const;
 export function validateIndicatorFilters(filters: IndicatorFilters): void {
   for (const field of ['from', 'to'] as const) {
     const value = filters[field];
-    if (!isValidDate(value)) throw new IndicatorQueryError(field, `${field} must be a date YYYY-MM-DD`);
+    if (!isValidDate(value)) throw new IndicatorQueryError(field, `${field} must be a date YYYY-MM-DD`, 'error.indicator_date', { field });
     const year = Number(value.slice(0, 4));
     if (year < INDICATOR_YEARS.first || year > INDICATOR_YEARS.last) {
-      throw new IndicatorQueryError(field, `${field} must be a date from ${INDICATOR_YEARS.first}-01-01 to ${INDICATOR_YEARS.last}-12-31; got ${value}`);
+      throw new IndicatorQueryError(field, `${field} must be a date from ${INDICATOR_YEARS.first}-01-01 to ${INDICATOR_YEARS.last}-12-31; got ${value}`,
+        'error.indicator_year', { field, first: INDICATOR_YEARS.first, last: INDICATOR_YEARS.last, value });
     }
   }
-  if (filters.to < filters.from) throw new IndicatorQueryError('to', 'to must not be before from');
+  if (filters.to < filters.from) throw new IndicatorQueryError('to', 'to must not be before from', 'error.indicator_order');
   if (filters.groupBy && !GROUP_BYS.includes(filters.groupBy)) {
-    throw new IndicatorQueryError('groupBy', `groupBy must be one of ${GROUP_BYS.join(', ')}`);
+    throw new IndicatorQueryError('groupBy', `groupBy must be one of ${GROUP_BYS.join(', ')}`, 'error.field_choice', { field: 'groupBy', values: GROUP_BYS.join(', ') });
   }
 }
 

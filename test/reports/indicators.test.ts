@@ -121,6 +121,11 @@ for (const backend of BACKENDS) {
       const farFuture = await app.request('/api/v1/indicators?from=2026-01-01&to=9999-12-31', jsonRequest('GET', undefined, officer.token));
       assert.equal(farFuture.status, 400);
       assert.equal((await farFuture.json()).error.field, 'to');
+      const reversed = await app.request('/api/v1/indicators?from=2026-12-31&to=2026-12-01', jsonRequest('GET', undefined, officer.token));
+      assert.equal(reversed.status, 400);
+      assert.equal((await reversed.json()).error.message, 'Tanggal akhir (to) tidak boleh sebelum tanggal awal (from). Tukar kedua tanggal itu.');
+      const english = await app.request('/api/v1/indicators?from=2026-13-01&to=2026-12-31', jsonRequest('GET', undefined, officer.token, { 'accept-language': 'en' }));
+      assert.equal((await english.json()).error.message, 'from must be a date in the form YYYY-MM-DD, for example 2026-12-31.');
     });
   });
 }

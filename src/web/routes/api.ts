@@ -567,7 +567,7 @@ export function createApiRoutes(): OpenAPIHono<AppEnv> {
         return c.json({ ...result, definitions: INDICATORS.map((d) => ({ code: d.code, unit: d.unit, definition: d.definition[locale] })) }, 200);
       } catch (error) {
         if (error instanceof IndicatorQueryError) {
-          return apiError(c, 400, 'invalid', 'error.validation', { detail: `${error.field}: ${error.message}` }, error.field);
+          return apiError(c, 400, 'invalid', error.key, error.params, error.field);
         }
         throw error;
       }
