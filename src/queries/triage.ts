@@ -144,6 +144,25 @@ export async function countLowPriority(db: Kysely<DB>): Promise<number> {
 }
 
 /**
+ * Counts the new reports set aside in the low-priority queue, and those of
+ * them with a deadline already missed. The inbox does not list them, but
+ * their verification clock runs, so the inbox says how many wait there.
+ */
+export async function lowPriorityBacklog(db: Kysely<DB>, now: Date): Promise<{ waiting: number; overdue: number }> {
+  const row = await db
+    .selectFrom('complaint_triage as t')
+    .innerJoin('complaints as c', 'c.id', 't.complaint_id')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('waiting'),
+      sql<number>`count(*) filter (where c.next_due_at < ${now})`.as('overdue'),
+    ])
+    .where('t.queue', '=', 'low_priority')
+    .where('c.status', '=', 'new')
+    .executeTakeFirstOrThrow();
+  return { waiting: Number(row.waiting), overdue: Number(row.overdue) };
+}
+
+/**
  * Lists new reports in the low-priority queue, the clearest noise first
  * (lowest score), so that an officer can sweep a page at a time.
  * Returns an empty page for a user who does not work with triage.

@@ -200,9 +200,19 @@ describe('triage pages', () => {
     const rows = await database.db.selectFrom('complaints').select(['id', 'status']).where('id', 'in', noise.map((c) => c.id)).orderBy('id').execute();
     assert.deepEqual(rows.map((row) => row.status), ['archived', 'archived', 'new']);
 
+    // The inbox leaves the waiting messages out, and says how many wait in the queue.
+    const waiting = await database.db.selectFrom('complaint_triage as t').innerJoin('complaints as c', 'c.id', 't.complaint_id')
+      .select('c.id').where('t.queue', '=', 'low_priority').where('c.status', '=', 'new').execute();
+    const inbox = await get(cookie, '/staff');
+    assert.ok(waiting.length >= 1);
+    assert.ok(inbox.html.includes(`data-low-priority="${waiting.length}"`), 'the inbox counts the waiting messages');
+    assert.ok(inbox.html.includes(`${waiting.length} laporan baru menunggu di antrean prioritas rendah`));
+    assert.equal(inbox.html.includes(`/staff/complaints/${noise[2].id}"`), false, 'the waiting message is not listed');
+
     const agencyCookie = await signIn(dpupr.email);
     assert.equal((await get(agencyCookie, '/staff/triage')).status, 403);
     const agencyPage = await get(agencyCookie, '/staff');
+    assert.equal(agencyPage.html.includes('data-low-priority'), false, 'agency officers do not work the queue');
     const refused = await post(agencyCookie, '/staff/triage/sweep', [
       ['_csrf', csrfTokenOf(agencyPage.html)], ['complaintId', String(noise[2].id)], ['action', 'archive_spam'],
     ]);

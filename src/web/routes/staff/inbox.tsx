@@ -2,6 +2,7 @@
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../context.ts';
 import { listComplaints, listReferenceData, type InboxFilters } from '../../../queries/complaints.ts';
+import { canUseTriage, lowPriorityBacklog } from '../../../queries/triage.ts';
 import { OPEN_STATUSES, STATUSES } from '../../../domain/lifecycle.ts';
 import { CHANNELS, type Channel, type ComplaintStatus } from '../../../domain/types.ts';
 import { normalizeTrackingCode } from '../../../domain/tracking-code.ts';
@@ -59,12 +60,16 @@ export function registerInboxRoutes(app: Hono<AppEnv>): void {
       q: values.q ? searchText(values.q) : undefined,
       page,
     };
-    const [result, reference] = await Promise.all([listComplaints(db, user, filters), listReferenceData(db)]);
+    const [result, reference, backlog] = await Promise.all([
+      listComplaints(db, user, filters),
+      listReferenceData(db),
+      canUseTriage(user) ? lowPriorityBacklog(db, new Date()) : undefined,
+    ]);
     const agencyName = user.agencyId === null ? null : (reference.agencies.find((agency) => agency.id === user.agencyId)?.name ?? null);
     return renderPage(
       c,
       <InboxPageView ctx={pageContext(c)} filters={values} result={result} reference={reference}
-        showAgencyFilter={user.role !== 'agency_officer'} agencyName={user.role === 'agency_officer' ? agencyName : null} />,
+        showAgencyFilter={user.role !== 'agency_officer'} agencyName={user.role === 'agency_officer' ? agencyName : null} lowPriority={backlog} />,
     );
   });
 }

@@ -41,6 +41,8 @@ export function InboxPageView(props: {
   /** Agency officers see only their own agency, so the agency filter is hidden from them. */
   showAgencyFilter: boolean;
   agencyName?: string | null;
+  /** Reports set aside in the low-priority queue, which this list leaves out; absent for users without the queue. */
+  lowPriority?: { waiting: number; overdue: number };
 }) {
   const { ctx, filters, result, reference } = props;
   const { t, locale } = ctx;
@@ -54,6 +56,14 @@ export function InboxPageView(props: {
     <Layout ctx={ctx} title={t('inbox.title')} area="staff" wide>
       <h1 class="heading-l">{t('inbox.heading')}</h1>
       {props.agencyName ? <p class="body">{t('inbox.agency_scope', { agency: props.agencyName })}</p> : null}
+      {props.lowPriority && props.lowPriority.waiting > 0 ? (
+        <div class="inset-text" data-low-priority={String(props.lowPriority.waiting)}>
+          <p class="body">
+            {t(props.lowPriority.overdue > 0 ? 'inbox.low_priority_overdue' : 'inbox.low_priority', props.lowPriority)}{' '}
+            <a class="link" href="/staff/triage">{t('inbox.low_priority_link')}</a>
+          </p>
+        </div>
+      ) : null}
 
       <div class="inbox">
         <form method="get" action="/staff" class="filters" role="search" aria-label={t('inbox.filters')}>
