@@ -20,7 +20,7 @@
  */
 import type { Privacy, StaffUser } from './types.ts';
 import { calendarDaysBetween, parseDate } from './time.ts';
-import { maskPersonalData } from './triage/personal-data.ts';
+import { maskPersonalData, PERSONAL_DATA_MASKS } from './triage/personal-data.ts';
 
 export type TemplateLocale = 'id' | 'en';
 
@@ -174,6 +174,17 @@ function escapeRegExp(text: string): string {
  *
  * @example redactIdentity('Saya Sri Wahyuni, hp 081234567890', { name: 'Sri Wahyuni', contacts: [] }) // 'Saya [nama disamarkan], hp [nomor telepon disamarkan]'
  */
+/**
+ * Returns the mask of one of the reporter's contacts: the same words as
+ * maskPersonalData uses for an e-mail address or a phone number, so that a
+ * contact reads alike on every page, and a general one for account ids.
+ */
+function contactMask(value: string): string {
+  if (value.includes('@')) return PERSONAL_DATA_MASKS.email;
+  if (/^\+?[\d\s-]{8,}$/.test(value.trim())) return PERSONAL_DATA_MASKS.phone;
+  return '[kontak disamarkan]';
+}
+
 export function redactIdentity(text: string, identity: KnownIdentity): string {
   let result = text;
   // Citizens often write only part of their name ("Saya Sri"), so each part
@@ -182,7 +193,7 @@ export function redactIdentity(text: string, identity: KnownIdentity): string {
   const replacements = [
     { value: identity.name ?? '', mask: '[nama disamarkan]' },
     ...nameParts.map((value) => ({ value, mask: '[nama disamarkan]' })),
-    ...identity.contacts.map((value) => ({ value, mask: '[kontak disamarkan]' })),
+    ...identity.contacts.map((value) => ({ value, mask: contactMask(value) })),
   ]
     .map((entry) => ({ ...entry, value: entry.value.trim() }))
     .filter((entry) => entry.value.length >= MIN_REDACTED_NAME_LENGTH)

@@ -78,6 +78,9 @@ describe('identity redaction', () => {
     assert.ok(!redacted.includes('3456'), 'the phone number is masked');
     assert.ok(redacted.includes('[nama disamarkan]'));
     assert.ok(redacted.includes('Jaten'), 'other words stay');
+    // A stored contact reads as the same mask as a typed one.
+    assert.ok(redacted.includes('[email disamarkan]'), redacted);
+    assert.equal(redactIdentity('akun saya warga_uji_01 di instagram', { name: null, contacts: ['warga_uji_01'] }), 'akun saya [kontak disamarkan] di instagram');
   });
 
   test('short names are left alone', () => {

@@ -244,7 +244,7 @@ export const en: Record<string, string> = {
   'home.how_step2': 'Keep the tracking code shown after your report is sent.',
   'home.how_step3': 'An officer checks the report and sends it to the agency responsible, with a target of 3 working days. Answers appear on the tracking page.',
   'home.privacy_title': 'Your identity is protected',
-  'home.privacy_body': 'Your name, phone number and e-mail are never shown to the public. Phone numbers or e-mail addresses written in a report are masked.',
+  'home.privacy_body': 'Your name, phone number and e-mail are never shown to the public. Phone numbers, ID numbers, e-mail addresses and vehicle plates written in a report are masked.',
 
   'report.title': 'File a report',
   'report.heading': 'File a report',
@@ -315,7 +315,7 @@ export const en: Record<string, string> = {
   'track.not_classified': 'Not checked by an officer yet',
   'track.not_dispatched': 'Not sent to an agency yet',
   'track.description': 'Report',
-  'track.masked_note': 'Phone numbers, ID numbers and e-mail addresses in the text are masked.',
+  'track.masked_note': 'Phone numbers, ID numbers, e-mail addresses, vehicle plates and recognised names in the text are masked.',
   'track.timeline': 'Progress',
   'track.deadlines': 'Handling deadlines',
   'track.deadlines_intro': 'Counted in working days (Monday to Friday except national holidays and collective leave). While the report waits for your answer, the deadlines stop.',

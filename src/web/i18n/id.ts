@@ -244,7 +244,7 @@ export const id: Record<string, string> = {
   'home.how_step2': 'Simpan kode lacak yang muncul setelah laporan terkirim.',
   'home.how_step3': 'Petugas memeriksa laporan dan meneruskannya ke OPD yang berwenang, dengan target 3 hari kerja. Jawaban tampil di halaman lacak.',
   'home.privacy_title': 'Identitas Anda terlindungi',
-  'home.privacy_body': 'Nama, nomor telepon dan e-mail Anda tidak pernah ditampilkan kepada publik. Nomor telepon atau e-mail yang tertulis di isi laporan disamarkan.',
+  'home.privacy_body': 'Nama, nomor telepon dan e-mail Anda tidak pernah ditampilkan kepada publik. Nomor telepon, NIK, e-mail dan pelat nomor yang tertulis di isi laporan disamarkan.',
 
   'report.title': 'Buat laporan',
   'report.heading': 'Buat laporan',
@@ -315,7 +315,7 @@ export const id: Record<string, string> = {
   'track.not_classified': 'Belum diperiksa petugas',
   'track.not_dispatched': 'Belum diteruskan',
   'track.description': 'Isi laporan',
-  'track.masked_note': 'Nomor telepon, NIK dan e-mail dalam teks disamarkan.',
+  'track.masked_note': 'Nomor telepon, NIK, e-mail, pelat nomor dan nama yang dikenali dalam teks disamarkan.',
   'track.timeline': 'Perkembangan',
   'track.deadlines': 'Tenggat penanganan',
   'track.deadlines_intro': 'Dihitung dalam hari kerja (Senin–Jumat di luar libur nasional dan cuti bersama). Selama laporan menunggu jawaban Anda, tenggat berhenti.',
