@@ -173,6 +173,8 @@ export interface AttachmentTable {
   content: Buffer;
   public_approved: Generated<boolean>;
   created_at: GeneratedTimestamp;
+  /** Metadata removal the content went through; below METADATA_PASS the job runs it again (migrations/0019). */
+  metadata_pass: Generated<number>;
 }
 
 export interface IdentityViewTable {

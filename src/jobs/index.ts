@@ -19,8 +19,10 @@ import { startTriageJobs } from './triage.ts';
 import { startMonthlyReportJobs } from './monthly-report.ts';
 import { startIndicatorRollupJobs } from './indicator-rollup.ts';
 import { startRecomputeJobs } from './recompute-deadlines.ts';
+import { runMetadataPass } from '../commands/attachment-metadata.ts';
 
 export const DEADLINE_SCAN_QUEUE = 'deadline-scan';
+export const ATTACHMENT_METADATA_QUEUE = 'attachment-metadata';
 // Arbitrary constant shared by every Aduan process: the advisory lock key of the job queue's start.
 const JOB_QUEUE_START_LOCK_KEY = 7_316_452_007;
 
@@ -82,6 +84,12 @@ export async function startJobs(pool: pg.Pool, db: Kysely<DB>, config: Config = 
     await startIndicatorRollupJobs(boss, db);
     // Deadline recomputes after a holiday calendar change.
     await startRecomputeJobs(boss, db);
+    // Attachments stored by an earlier metadata removal, until none is left; then each run is one index lookup.
+    await boss.createQueue(ATTACHMENT_METADATA_QUEUE);
+    await boss.schedule(ATTACHMENT_METADATA_QUEUE, '* * * * *', {}, { tz: 'Asia/Jakarta' });
+    await boss.work(ATTACHMENT_METADATA_QUEUE, async () => {
+      await runMetadataPass(db);
+    });
   });
   logger.info('background jobs started');
   return boss;
