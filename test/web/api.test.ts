@@ -225,6 +225,9 @@ for (const backend of BACKENDS) {
     });
 
     test('wrong type is not called missing', async () => {
+      const status = await call('GET', '/api/v1/complaints?status=bogus', undefined, officer.token);
+      assert.equal(status.status, 400);
+      assert.match(status.json.error.message, /^status harus salah satu dari: new, /);
       const number = await call('POST', '/api/v1/complaints', { type: 'pengaduan', description: 12345678901 });
       assert.equal(number.status, 400);
       assert.equal(number.json.error.field, 'description');

@@ -401,7 +401,7 @@ export function createApiRoutes(): OpenAPIHono<AppEnv> {
       const query = c.req.valid('query');
       const statuses = query.status?.split(',').map((s) => s.trim()).filter(Boolean);
       const unknown = statuses?.find((s) => !STATUS_LIST.includes(s as never));
-      if (unknown) return apiError(c, 400, 'invalid', 'error.validation', { detail: `status: unknown value "${unknown}"` }, 'status');
+      if (unknown) return apiError(c, 400, 'invalid', 'error.field_choice', { field: 'status', values: STATUS_LIST.join(', ') }, 'status');
       const page = await listComplaints(c.get('deps').db, user, {
         status: statuses as never,
         agency: query.agency,
