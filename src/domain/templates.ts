@@ -186,7 +186,9 @@ function contactMask(value: string): string {
 }
 
 export function redactIdentity(text: string, identity: KnownIdentity): string {
-  let result = text;
+  // Typed addresses, numbers and plates go first: a name part replaced inside
+  // an e-mail address ("rina.santoso@…") would leave the rest of it unmasked.
+  let result = maskPersonalData(text);
   // Citizens often write only part of their name ("Saya Sri"), so each part
   // of the known name is hidden too, not just the full name.
   const nameParts = (identity.name ?? '').split(/\s+/).filter((part) => part.length >= MIN_REDACTED_NAME_LENGTH);

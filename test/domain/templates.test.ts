@@ -83,6 +83,11 @@ describe('identity redaction', () => {
     assert.equal(redactIdentity('akun saya warga_uji_01 di instagram', { name: null, contacts: ['warga_uji_01'] }), 'akun saya [kontak disamarkan] di instagram');
   });
 
+  test('name part inside an e-mail address', () => {
+    const redacted = redactIdentity('Email anak saya rina.santoso@contoh.id, terima kasih', { name: 'Budi Santoso', contacts: [] });
+    assert.equal(redacted, 'Email anak saya [email disamarkan], terima kasih');
+  });
+
   test('short names are left alone', () => {
     assert.equal(redactIdentity('Ada apa di sana', { name: 'Ad', contacts: [] }), 'Ada apa di sana');
   });
