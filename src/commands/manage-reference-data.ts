@@ -16,7 +16,8 @@ import { cleanText, MAX_NAME_CHARS, textLength } from '../domain/text.ts';
 import type { HolidayKind } from '../domain/calendar.ts';
 import { canManageReferenceData, OVERSIGHT_AGENCY_CODE } from '../policies/complaints.ts';
 import { logger } from '../logger.ts';
-import type { CommandContext, Tx } from './context.ts';
+import { eventRow, type CommandContext, type Tx } from './context.ts';
+import { OPEN_STATUSES } from '../domain/lifecycle.ts';
 import { CommandError, invalid } from './errors.ts';
 import { createUser, type CreateUserInput } from './users.ts';
 import { recomputeAfterCalendarChange, requestDeadlineRecompute, runInlineOrQueue, type RecomputeRun } from './recompute-deadlines.ts';
@@ -312,20 +313,38 @@ export async function addStaffUser(ctx: CommandContext, input: CreateUserInput):
 
 /**
  * Deactivates (or reactivates) a staff account. Deactivation also ends the
- * user's sessions and revokes their API tokens, so it takes effect at once.
- * An administrator cannot deactivate their own account.
+ * user's sessions and revokes their API tokens, so it takes effect at once,
+ * and hands back the open reports the user held, each with an `unassigned`
+ * event: otherwise they would wait for someone who can no longer act, and
+ * their replies and breaches would notify nobody. The roster then assigns
+ * them again. An administrator cannot deactivate their own account.
  */
 export async function setUserActive(ctx: CommandContext, userId: number, active: boolean): Promise<User> {
   const admin = requireAdmin(ctx);
   if (!active && userId === admin.id) throw new CommandError('conflict', 'an administrator cannot deactivate their own account', 'error.user_self_deactivate');
+  const now = ctx.now ?? new Date();
   return ctx.db.transaction().execute(async (trx) => {
     const user = await trx.updateTable('users').set({ active }).where('id', '=', userId).returningAll().executeTakeFirst();
     if (!user) throw new CommandError('not_found', `user ${userId} not found`, 'error.not_found.user');
     if (!active) {
       await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
       await trx.updateTable('api_tokens').set({ revoked_at: new Date() }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+      const released = await trx
+        .updateTable('complaints')
+        .set({ assigned_user_id: null, updated_at: now })
+        .where('assigned_user_id', '=', userId)
+        .where('status', 'in', OPEN_STATUSES)
+        .returning('id')
+        .execute();
+      if (released.length > 0) {
+        await trx.insertInto('complaint_events').values(released.map((row) => eventRow(row.id, ctx.actor, {
+          type: 'unassigned', data: { userId, byUserId: admin.id, reason: 'deactivated' },
+        }, now))).execute();
+      }
+      logger.info({ adminId: admin.id, userId, released: released.length }, 'staff user deactivated');
+      return user;
     }
-    logger.info({ adminId: admin.id, userId, active }, active ? 'staff user reactivated' : 'staff user deactivated');
+    logger.info({ adminId: admin.id, userId }, 'staff user reactivated');
     return user;
   });
 }

@@ -12,6 +12,7 @@ import {
   addAbsence, addShift, assignNewComplaint, assignWaitingComplaints, handBackComplaint, saveAnswerSettings, takeComplaint,
 } from '../../src/commands/roster.ts';
 import { CommandError } from '../../src/commands/errors.ts';
+import { setUserActive } from '../../src/commands/manage-reference-data.ts';
 import { getReportAcknowledgement } from '../../src/queries/answers.ts';
 
 const citizen = { kind: 'citizen' } as const;
@@ -179,6 +180,22 @@ for (const backend of BACKENDS) {
       assert.equal(assignee, null);
       const events = await database.db.selectFrom('complaint_events').select('type').where('complaint_id', '=', complaint.id).execute();
       assert.deepEqual(events.map((event) => event.type), ['received']);
+    });
+
+    test('deactivated officer hands back', async () => {
+      const leaving = await makeStaff(database.db, 'complaint_officer');
+      const admin = await makeStaff(database.db, 'admin');
+      const { complaint } = await receiveComplaint({ db: database.db, actor: { kind: 'citizen' } }, {
+        type: 'pengaduan', description: 'Lampu jalan di depan balai desa mati sejak Kamis.', channel: 'web',
+      });
+      await takeComplaint({ db: database.db, actor: leaving.actor }, complaint.id);
+
+      await setUserActive({ db: database.db, actor: admin.actor }, leaving.user.id, false);
+
+      const stored = await database.db.selectFrom('complaints').select('assigned_user_id').where('id', '=', complaint.id).executeTakeFirstOrThrow();
+      assert.equal(stored.assigned_user_id, null, 'the open report waits for the roster again');
+      const events = await database.db.selectFrom('complaint_events').select(['type', 'data']).where('complaint_id', '=', complaint.id).orderBy('id').execute();
+      assert.deepEqual(events.at(-1), { type: 'unassigned', data: { userId: leaving.user.id, byUserId: admin.user.id, reason: 'deactivated' } });
     });
 
     test('take and hand back', async () => {
