@@ -4,6 +4,16 @@
  * never reads `process.env` itself.
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The repository (or installed package) root: this file is src/config.ts,
+ * or build/config.js in the compiled server, one level below it. The
+ * default data folder is resolved from here, so `npx aduan` run in a
+ * subfolder opens the same database as `npm start`.
+ */
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export interface Config {
   /** TCP port of the HTTP server (`PORT`, default 3000). */
@@ -167,7 +177,7 @@ function parsePort(raw: string | undefined, fallback: number): number {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = parsePort(env.PORT, 3000);
   const host = env.HOST || '127.0.0.1';
-  const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  const publicUrl = parseBaseUrl('PUBLIC_URL', env.PUBLIC_URL, `http://localhost:${port}`)!;
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new Error('DATABASE_URL must start with postgres:// or postgresql://');
@@ -175,13 +185,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port,
     host,
-    dataDir: path.resolve(env.DATA_DIR || 'data'),
+    dataDir: parseDataDir(env.DATA_DIR),
     databaseUrl,
     publicUrl,
     sessionSecret: env.SESSION_SECRET || undefined,
-    logLevel: env.LOG_LEVEL || 'info',
-    cookieSecure: env.COOKIE_SECURE ? env.COOKIE_SECURE === 'true' : publicUrl.startsWith('https://'),
-    jobsEnabled: env.JOBS !== 'off',
+    logLevel: parseLogLevel(env.LOG_LEVEL),
+    cookieSecure: parseBoolean('COOKIE_SECURE', env.COOKIE_SECURE, publicUrl.startsWith('https://')),
+    jobsEnabled: parseOnOff('JOBS', env.JOBS, true),
     ginCleanIntervalMs: parseWholeNumber('GIN_CLEAN_INTERVAL_MS', env.GIN_CLEAN_INTERVAL_MS, 300, 0, 3_600_000),
     trustProxy: parseBoolean('TRUST_PROXY', env.TRUST_PROXY, false),
     rateLimits: {
@@ -201,6 +211,28 @@ function parseWholeNumber(name: string, raw: string | undefined, fallback: numbe
     throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+/** A DATA_DIR given relative is read from the current folder; without one, the package's own `data` folder. */
+function parseDataDir(raw: string | undefined): string {
+  const value = raw?.trim();
+  if (!value) return path.join(PACKAGE_ROOT, 'data');
+  return value.startsWith('memory://') ? value : path.resolve(value);
+}
+
+function parseLogLevel(raw: string | undefined): string {
+  const value = raw?.trim().toLowerCase() || 'info';
+  if (!LOG_LEVELS.includes(value)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  return value;
+}
+
+/** Reads a switch written as on/off, true/false or 1/0, in any case. */
+function parseOnOff(name: string, raw: string | undefined, fallback: boolean): boolean {
+  const value = raw?.trim().toLowerCase();
+  if (!value) return fallback;
+  if (value === 'on' || value === 'true' || value === '1') return true;
+  if (value === 'off' || value === 'false' || value === '0') return false;
+  throw new Error(`${name} must be on or off, got "${raw}"`);
 }
 
 function parseBoolean(name: string, raw: string | undefined, fallback: boolean): boolean {
@@ -259,7 +291,7 @@ export function loadChannelSettings(env: NodeJS.ProcessEnv = process.env): Chann
       apiKey: optional('SMS_GATEWAY_API_KEY'),
     },
     email: {
-      smtpUrl: optional('SMTP_URL'),
+      smtpUrl: parseSmtpUrl(optional('SMTP_URL')),
       from: from?.toLowerCase(),
       fromName: optional('MAIL_FROM_NAME') ?? 'Aduan',
       imap: loadImapSettings(env),
@@ -313,4 +345,11 @@ export function loadImapSettings(env: NodeJS.ProcessEnv = process.env): ImapSett
     processedMailbox,
     pollSeconds: parseWholeNumber('IMAP_POLL_SECONDS', env.IMAP_POLL_SECONDS, 60, 10, 3600),
   };
+}
+
+function parseSmtpUrl(value: string | undefined): string | undefined {
+  if (value !== undefined && !/^smtps?:\/\/[^\s/]+/.test(value)) {
+    throw new Error(`SMTP_URL must be an smtp:// or smtps:// URL such as smtps://user:pass@mail.example.id:465, got a value starting "${value.slice(0, 8)}"`);
+  }
+  return value;
 }
