@@ -219,7 +219,7 @@ async function threadMessage(
   const target = await findThread(trx, message, channel, knownReporterId, options);
   if (target) {
     const reporterId = await resolveReporter(trx, message.sender.displayName, contacts, { verified: true });
-    const body = describeInbound(message, channel, { min: 1, max: REPLY_MAX });
+    const body = describeInbound(message, channel, { min: 1, max: REPLY_MAX }, files.failures.length);
     const replied = await replyInTransaction(trx, CITIZEN, target, { body, attachments: files.uploads, eventData }, now);
     if (replied) return { outcome: 'replied', inboundMessageId, complaintId: target, eventId: replied.eventId, reporterId };
   }
@@ -227,7 +227,7 @@ async function threadMessage(
   const location = message.attachments.find((attachment) => attachment.kind === 'location');
   const { complaint } = await receiveInTransaction(trx, { db: trx, actor: CITIZEN }, {
     channel,
-    description: describeInbound(message, channel, { min: DESCRIPTION_MIN, max: DESCRIPTION_MAX, withSubject: true }),
+    description: describeInbound(message, channel, { min: DESCRIPTION_MIN, max: DESCRIPTION_MAX, withSubject: true }, files.failures.length),
     receivedAt: clampToNow(message.sentAt, now),
     reporter: { name: message.sender.displayName, contacts },
     contactsVerified: true,
@@ -457,6 +457,8 @@ export function describeInbound(
   message: InboundMessage,
   channel: MessagingChannel,
   limits: { min: number; max: number; withSubject?: boolean },
+  /** Files of the message that were not stored (too large, wrong type); the text says so, since a "[Foto]" line alone would promise one. */
+  notStored = 0,
 ): string {
   const lines: string[] = [];
   const text = message.text.trim();
@@ -465,6 +467,7 @@ export function describeInbound(
     lines.push(`[Pesan jenis ${message.unsupported.type} belum didukung / unsupported message type: ${message.unsupported.type}]`);
   }
   for (const attachment of message.attachments) lines.push(describeAttachment(attachment));
+  if (notStored > 0) lines.push(`[${notStored} lampiran tidak dapat disimpan / ${notStored} attachment(s) could not be stored]`);
   const subject = message.email?.subject.trim();
   if (limits.withSubject && subject && !text.includes(subject)) lines.unshift(subject);
 

@@ -55,6 +55,19 @@ describe('text lengths', () => {
     assert.throws(() => requireText(PRAY.repeat(5), 'description', 10, 5000), CommandError);
   });
 
+  test('an attachment not stored is named', () => {
+    const message = {
+      channel: 'email', providerMessageId: '<uji@contoh.id>', conversationKind: 'direct',
+      sender: { kind: 'email', value: 'warga@contoh.id' }, text: 'Foto jalan rusak terlampir.', sentAt: new Date('2026-12-01T03:00:00Z'),
+      attachments: [{ kind: 'image' }],
+    } as unknown as InboundMessage;
+    assert.equal(describeInbound(message, 'email', { min: 10, max: 5000 }), 'Foto jalan rusak terlampir.\n[Foto / photo]');
+    assert.equal(
+      describeInbound(message, 'email', { min: 10, max: 5000 }, 1),
+      'Foto jalan rusak terlampir.\n[Foto / photo]\n[1 lampiran tidak dapat disimpan / 1 attachment(s) could not be stored]',
+    );
+  });
+
   test('a long channel message is cut between characters', () => {
     const message: InboundMessage = {
       channel: 'whatsapp', providerMessageId: 'wamid.TEST', conversationKind: 'direct',
