@@ -70,6 +70,8 @@ export function textLimit(channel: MessagingChannel, conversationKind: 'direct' 
 
 /** Time limit of one media request (metadata or download), in milliseconds. */
 const MEDIA_TIMEOUT_MS = 15_000;
+/** Pause before the one retry of a media download that failed with a network error. */
+const MEDIA_RETRY_DELAY_MS = 250;
 
 /**
  * Hosts WhatsApp media URLs point to. A URL from the media endpoint on
@@ -421,12 +423,19 @@ async function getJson(url: string, headers: Record<string, string>): Promise<Js
  * network error only, because the URL can contain the bot token and must not be logged.
  */
 async function getBytes(url: string, headers: Record<string, string>, maxBytes = MAX_ATTACHMENT_BYTES): Promise<{ ok: true; content: Uint8Array } | { ok: false; reason: string }> {
-  let response: Response;
-  try {
-    response = await fetch(url, { headers, redirect: 'error', signal: AbortSignal.timeout(MEDIA_TIMEOUT_MS) });
-  } catch (error) {
-    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-    return { ok: false, reason: timedOut ? `download timed out after ${MEDIA_TIMEOUT_MS} ms` : 'download failed before a response (network error)' };
+  let response: Response | undefined;
+  // A GET may be sent again. A connection that the server closed while it
+  // sat in the pool fails at once with a network error, so that one error
+  // gets a second try. A timeout does not, because it already waited long.
+  for (let attempt = 1; response === undefined; attempt++) {
+    try {
+      response = await fetch(url, { headers, redirect: 'error', signal: AbortSignal.timeout(MEDIA_TIMEOUT_MS) });
+    } catch (error) {
+      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      if (timedOut) return { ok: false, reason: `download timed out after ${MEDIA_TIMEOUT_MS} ms` };
+      if (attempt >= 2) return { ok: false, reason: 'download failed before a response (network error)' };
+      await new Promise((resolve) => setTimeout(resolve, MEDIA_RETRY_DELAY_MS));
+    }
   }
   if (!response.ok) {
     await response.body?.cancel().catch(() => {});
