@@ -78,6 +78,17 @@ const VALUE_RANGES: Record<IndicatorUnit, [number, number]> = {
   day_of_month: [1, 31],
 };
 
+/** Units whose values are whole numbers: a day of the month, a number of reports. */
+const WHOLE_UNITS: readonly IndicatorUnit[] = ['day_of_month', 'count'];
+
+/** Checks a target or an actual against its unit's range, and that a day or a count is whole. */
+function requireValueInUnit(value: number, unit: IndicatorUnit, field: 'value' | 'targetValue'): number {
+  const [min, max] = VALUE_RANGES[unit];
+  if (value < min || value > max) throw invalid(field, `${field} must be from ${min} to ${max}`, 'error.plan_value_range', { min, max });
+  if (WHOLE_UNITS.includes(unit) && !Number.isInteger(value)) throw invalid(field, `${field} must be a whole number`, 'error.plan_value_whole');
+  return value;
+}
+
 // ---------------------------------------------------------------------------
 // Who may do what
 
@@ -381,6 +392,7 @@ async function indicatorValues(db: Kysely<DB> | Tx, input: IndicatorInput) {
   } else {
     unit = requireOneOf(input.unit ?? '', INDICATOR_UNITS, 'unit');
   }
+  requireValueInUnit(targetValue, unit, 'targetValue');
   const manualAggregate = input.manualAggregate ? requireOneOf(input.manualAggregate, MANUAL_AGGREGATES, 'manualAggregate') : 'last';
   const owner = await resolveOwner(db, input.ownerAgencyCode, input.ownerRole);
   return {
@@ -573,9 +585,7 @@ export async function recordActual(ctx: CommandContext, indicatorId: number, inp
     }
     const month = requireMonth(input.month);
     requireStartedMonth(indicator.year, month, now);
-    const value = requireNumber(input.value, 'value');
-    const [min, max] = VALUE_RANGES[indicator.unit];
-    if (value < min || value > max) throw invalid('value', `value must be from ${min} to ${max}`, 'error.plan_value_range', { min, max });
+    const value = requireValueInUnit(requireNumber(input.value, 'value'), indicator.unit, 'value');
     const evidence = await storeEvidence(trx, input, user.id);
     const row = { indicator_id: indicatorId, month, value, ...evidence, recorded_by_user_id: user.id, recorded_at: now };
     await trx

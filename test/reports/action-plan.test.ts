@@ -200,6 +200,8 @@ for (const backend of BACKENDS) {
         [{ ownerAgencyCode: 'dinas-tidak-ada' }, 'ownerAgencyCode'],
         [{ source: 'formula', formulaCode: 'received', slice: { district: '99.99.99' } }, 'sliceDistrict'],
         [{ name: '   ' }, 'name'],
+        [{ unit: 'percent', targetValue: 150 }, 'targetValue'],
+        [{ unit: 'day_of_month', targetValue: 4.5 }, 'targetValue'],
       ];
       const base = { name: 'Indikator', targetValue: 1, comparison: 'gte', period: 'monthly', source: 'manual', unit: 'count', ownerRole: 'admin' };
       for (const [change, field] of invalid) {
@@ -231,6 +233,11 @@ for (const backend of BACKENDS) {
       await assert.rejects(recordActual(ctx(diskominfo), recap.id, { month: 3, value: 4, evidenceUrl: 'javascript:alert(1)' }), (error: CommandError) => error.field === 'evidenceUrl');
       await assert.rejects(recordActual(ctx(diskominfo), recap.id, { month: 6, value: 4, evidenceUrl: 'https://contoh.id/a' }), (error: CommandError) => error.field === 'month', 'June has not started on 20 May');
       await assert.rejects(recordActual(ctx(diskominfo), recap.id, { month: 3, value: 40, evidenceUrl: 'https://contoh.id/a' }), (error: CommandError) => error.field === 'value');
+      await assert.rejects(
+        recordActual(ctx(diskominfo), recap.id, { month: 3, value: 4.5, evidenceUrl: 'https://contoh.id/a' }),
+        (error: CommandError) => error.field === 'value' && error.key === 'error.plan_value_whole',
+        'a day of the month has no fraction',
+      );
 
       await recordActual(ctx(diskominfo), recap.id, { month: 3, value: 4, evidenceUrl: 'https://contoh.id/rekap-maret.pdf', note: 'Disampaikan lewat surat.' });
       await recordActual(ctx(diskominfo), recap.id, { month: 4, value: 7, evidenceFile: { fileName: 'tanda terima.jpg', content: jpegWithExif() } });

@@ -87,7 +87,9 @@ function IndicatorRow(props: { ctx: PageContext; progress: IndicatorProgress; pe
   const { t } = ctx;
   const { indicator } = progress;
   const definition = findIndicatorDefinition(indicator.formulaCode);
-  const slice = Object.entries(indicator.slice).map(([key, value]) => `${t(`plan.slice.${key}`)}: ${value}`).join(', ');
+  // Channels and report types have labels; agency, category and district slices are codes an administrator chose.
+  const valueLabel = (key: string, value: string) => (key === 'channel' || key === 'type' ? t(`${key}.${value}`) : value);
+  const slice = Object.entries(indicator.slice).map(([key, value]) => `${t(`plan.slice.${key}`)}: ${valueLabel(key, String(value))}`).join(', ');
   return (
     <tr data-indicator={indicator.id}>
       <th scope="row">
