@@ -26,8 +26,6 @@ export interface Config {
   databaseUrl?: string;
   /** Public base URL used in links sent to citizens (`PUBLIC_URL`). */
   publicUrl: string;
-  /** Secret that signs session cookies (`SESSION_SECRET`); generated per data dir when unset. */
-  sessionSecret?: string;
   /** Log level for pino (`LOG_LEVEL`, default info). */
   logLevel: string;
   /** Whether cookies carry the Secure flag (`COOKIE_SECURE`, default true when PUBLIC_URL is https). */
@@ -188,7 +186,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: parseDataDir(env.DATA_DIR),
     databaseUrl,
     publicUrl,
-    sessionSecret: env.SESSION_SECRET || undefined,
     logLevel: parseLogLevel(env.LOG_LEVEL),
     cookieSecure: parseBoolean('COOKIE_SECURE', env.COOKIE_SECURE, publicUrl.startsWith('https://')),
     jobsEnabled: parseOnOff('JOBS', env.JOBS, true),

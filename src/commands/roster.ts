@@ -102,6 +102,16 @@ export async function addShift(ctx: CommandContext, input: ShiftInput): Promise<
   if (!officer || !officer.active || !ROSTER_ROLES.includes(officer.role)) {
     throw invalid('userId', 'choose an active complaint officer', 'error.answers.roster_officer_invalid');
   }
+  // Two shifts of one officer that overlap would count the same hours twice and hide a typing error.
+  const overlapping = await ctx.db
+    .selectFrom('duty_shifts')
+    .select('id')
+    .where('user_id', '=', officer.id)
+    .where('weekday', '=', input.weekday)
+    .where('start_minute', '<', endMinute)
+    .where('end_minute', '>', startMinute)
+    .executeTakeFirst();
+  if (overlapping) throw invalid('start', 'the officer already has a shift at that time on that day', 'error.answers.shift_overlap');
   const row = await ctx.db
     .insertInto('duty_shifts')
     .values({

@@ -182,6 +182,17 @@ for (const backend of BACKENDS) {
       assert.deepEqual(events.map((event) => event.type), ['received']);
     });
 
+    test('overlapping shift refused', async () => {
+      await addShift(manage(), { userId: morning1.user.id, weekday: 2, start: '07:30', end: '12:00', channels: ['web'], onHolidays: false });
+      await assert.rejects(
+        addShift(manage(), { userId: morning1.user.id, weekday: 2, start: '11:00', end: '15:00', channels: ['web'], onHolidays: false }),
+        (error: unknown) => error instanceof CommandError && error.key === 'error.answers.shift_overlap',
+      );
+      // Back to back is no overlap, and another officer may work the same hours.
+      await addShift(manage(), { userId: morning1.user.id, weekday: 2, start: '12:00', end: '15:00', channels: ['web'], onHolidays: false });
+      await addShift(manage(), { userId: morning2.user.id, weekday: 2, start: '07:30', end: '12:00', channels: ['web'], onHolidays: false });
+    });
+
     test('deactivated officer hands back', async () => {
       const leaving = await makeStaff(database.db, 'complaint_officer');
       const admin = await makeStaff(database.db, 'admin');
