@@ -210,7 +210,7 @@ function parseWholeNumber(name: string, raw: string | undefined, fallback: numbe
   return value;
 }
 
-/** A DATA_DIR given relative is read from the current folder; without one, the package's own `data` folder. */
+/** Returns the data folder: DATA_DIR read from the current folder when relative, else the package's own `data` folder. */
 function parseDataDir(raw: string | undefined): string {
   const value = raw?.trim();
   if (!value) return path.join(PACKAGE_ROOT, 'data');

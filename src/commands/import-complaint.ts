@@ -625,14 +625,14 @@ async function resolveNames(
 const ANALYZE_FIRST_ROWS = 10_000;
 
 /**
- * Keeps the planner's statistics of the tables an import fills current. The
- * clock recompute reads events and clocks by complaint ids, and with
- * statistics from before the import PostgreSQL estimated so many rows per
- * id that it scanned whole tables: on a server with autovacuum off, a
- * 1M-row import slowed from about 1,000 to 250 rows/s by half-way. Each
- * ANALYZE runs once the import has added as many complaints as the table
- * held at the previous one (and at least ANALYZE_FIRST_ROWS), so a whole
- * import runs it about log2(rows / 10,000) times.
+ * Keeps the planner's statistics of the tables an import fills current.
+ * The clock recompute reads events and clocks by complaint ids. With the
+ * statistics of the empty tables, PostgreSQL expected so many rows per id
+ * that it scanned whole tables. On a server with autovacuum off, a 1M-row
+ * import slowed from about 1,000 to 250 rows/s by half-way. Each ANALYZE
+ * runs once the import has added as many complaints as the table held at
+ * the previous one (and at least ANALYZE_FIRST_ROWS), so a whole import
+ * runs it about log2(rows / 10,000) times.
  */
 class TableStatistics {
   private constructor(private readonly db: Kysely<DB>, private rowsAtLastAnalyze: number, private importedAtLastAnalyze = 0) {}

@@ -121,6 +121,9 @@ function createRateLimits(deps: AppDeps): RateLimits {
   };
 }
 
+/** Message keys of the 4xx errors that Hono raises itself; other statuses read as a body that is not valid JSON. */
+const HONO_ERROR_KEYS: Record<number, string> = { 403: 'error.csrf', 415: 'error.json_content_type' };
+
 function handleError(error: Error, c: Context<AppEnv>) {
   const isApi = c.req.path.startsWith('/api/');
   if (error instanceof CommandError) {
@@ -131,7 +134,7 @@ function handleError(error: Error, c: Context<AppEnv>) {
   const status = (error as { status?: number }).status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // Errors raised by Hono itself, e.g. a malformed JSON body, a body that is not JSON, or a CSRF refusal.
-    const key = status === 403 ? 'error.csrf' : status === 415 ? 'error.json_content_type' : 'error.json_invalid';
+    const key = HONO_ERROR_KEYS[status] ?? 'error.json_invalid';
     if (isApi) return apiError(c, status, status === 403 ? 'forbidden' : 'invalid', key);
     return errorPageResponse(c, status, c.get('t')(key));
   }

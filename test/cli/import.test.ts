@@ -170,7 +170,8 @@ for (const backend of BACKENDS) {
       assert.equal(resolved.at.toISOString(), '2023-01-03T06:45:00.000Z');
       assert.equal(resolved.agency_id, complaint.agency_id);
       assert.equal(resolved.actor_kind, 'system');
-      assert.ok(closed.at > resolved.at && closed.at < new Date('2023-02-01T00:00:00Z'), 'closed when the reply window ended');
+      assert.ok(closed.at > resolved.at, 'closed after the answer');
+      assert.ok(closed.at < new Date('2023-02-01T00:00:00Z'), 'closed when the reply window ended, within weeks');
 
       const clocks = await database.db.selectFrom('complaint_deadlines').select(['clock', 'status']).where('complaint_id', '=', complaint.id).execute();
       assert.equal(clocks.length, 4);
