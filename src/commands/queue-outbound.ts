@@ -262,12 +262,16 @@ export async function recordDeliveryStatus(trx: Tx, status: DeliveryStatus, now:
     return { updated: 0 };
   }
 
-  const changed = await query.returning(['id', 'complaint_id', 'channel', 'send_mode']).execute();
+  const changed = await query.returning(['id', 'complaint_id', 'channel', 'send_mode', 'sent_at']).execute();
   for (const row of changed) {
+    // A receipt cannot come before the send. Some carry a coarser time (an
+    // e-mail bounce's Date header has whole seconds), which would list the
+    // receipt before the message it is about.
+    const at = row.sent_at && row.sent_at > status.at ? row.sent_at : status.at;
     if (status.status === 'failed') {
       await appendEvent(trx, row.complaint_id, DELIVERY_ACTOR, {
         type: 'delivery_failed',
-        at: status.at,
+        at,
         data: {
           outboundMessageId: row.id,
           channel: row.channel,
@@ -279,7 +283,7 @@ export async function recordDeliveryStatus(trx: Tx, status: DeliveryStatus, now:
     } else {
       await appendEvent(trx, row.complaint_id, DELIVERY_ACTOR, {
         type: 'delivery_status',
-        at: status.at,
+        at,
         data: { outboundMessageId: row.id, channel: row.channel, status: status.status },
       }, now);
     }

@@ -373,6 +373,21 @@ for (const backend of BACKENDS) {
       assert.equal(event.data.code, '131049');
     });
 
+    test('receipt never listed before its send', async () => {
+      const { complaint } = await whatsappReport();
+      const id = await answered(complaint);
+      await deliverDueMessages(deps());
+      const sent = await outbound(id);
+      // A receipt time in whole seconds, as an e-mail bounce's Date header gives, can be earlier than the send.
+      const earlier = new Date(sent.sent_at!.getTime() - 80);
+      const { recordDeliveryStatus } = await import('../../src/commands/queue-outbound.ts');
+      await database.db.transaction().execute((trx) => recordDeliveryStatus(trx, {
+        channel: 'whatsapp', providerMessageId: sent.provider_message_id!, status: 'failed', at: earlier, error: { code: '131026', title: 'Message undeliverable' },
+      }, new Date()));
+      const [failure] = await events(complaint.id, 'delivery_failed');
+      assert.equal(failure.at.getTime(), sent.sent_at!.getTime(), 'dated at the send, not before it');
+    });
+
     test('acknowledgement on each channel', async () => {
       const marks = { telegram: telegram.requests.length, meta: meta.requests.length, x: x.requests.length, sms: sms.requests.length, mail: transport.sent.length };
       const telegramReport = await openReport(citizenMessage({ channel: 'telegram', sender: { kind: 'telegram', value: '70000009' } }), true);
