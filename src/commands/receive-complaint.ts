@@ -8,7 +8,7 @@ import type { Channel, ComplaintType, Privacy } from '../domain/types.ts';
 import { generateTrackingCode } from '../domain/tracking-code.ts';
 import { AttachmentError, MAX_ATTACHMENTS, prepareAttachment } from '../domain/images.ts';
 import { computeClocks, type ComplaintEvent } from '../domain/sla.ts';
-import { cleanText, truncateText } from '../domain/text.ts';
+import { cleanText, textLength, truncateText } from '../domain/text.ts';
 import type { Complaint, DB } from '../db/schema.ts';
 import { requireText, type CommandContext, type Tx } from './context.ts';
 import { CommandError, invalid } from './errors.ts';
@@ -151,7 +151,12 @@ async function prepareResolved(
   // reported before an invalid phone number. Contacts proved by a channel are
   // resolved later, against the database.
   const contacts = reporterContacts(input).map(normalizeContact);
-  const name = input.reporter?.name === undefined ? null : truncateText(cleanText(input.reporter.name).trim(), MAX_NAME_LENGTH) || null;
+  const typedName = input.reporter?.name === undefined ? null : cleanText(input.reporter.name).trim();
+  // A name typed into a form is refused when too long; a channel's profile name is cut, since the message must not be lost.
+  if (typedName && !input.contactsVerified && textLength(typedName) > MAX_NAME_LENGTH) {
+    throw invalid('reporter.name', `name has more than ${MAX_NAME_LENGTH} characters`, 'error.text_too_long', { max: MAX_NAME_LENGTH });
+  }
+  const name = typedName === null ? null : truncateText(typedName, MAX_NAME_LENGTH) || null;
   const reporter = contacts.length === 0 && !name ? null : { name, contacts };
 
   const oversight = category?.oversight ?? false;

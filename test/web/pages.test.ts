@@ -252,6 +252,15 @@ describe('server-rendered pages', () => {
     assert.ok(html.includes('<option value="33.13.09" selected="">'), 'kecamatan kept');
   });
 
+  test('over-long name refused beside its field', async () => {
+    const before = await database.db.selectFrom('complaints').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const response = await postReport(reportForm({ name: 'Warga '.repeat(40) }));
+    assert.equal(response.status, 400);
+    assert.equal(fieldError(await response.text(), 'name'), 'Isi maksimal 200 karakter.');
+    const after = await database.db.selectFrom('complaints').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    assert.equal(after.n, before.n, 'nothing was stored');
+  });
+
   test('desa outside the kecamatan rejected', async () => {
     // Ngepungsari lies in Jatipuro, not in Karanganyar.
     const response = await postReport(reportForm({ districtCode: '33.13.09', villageCode: '33.13.01.2001' }));
@@ -438,6 +447,17 @@ describe('server-rendered pages', () => {
     }
     const events = await database.db.selectFrom('complaint_events').select('type').where('complaint_id', '=', complaint.id).where('type', '=', 'followed_up').execute();
     assert.equal(events.length, 0, 'nothing was recorded');
+  });
+
+  test('tampered template owner refused', async () => {
+    const cookie = await signIn(officer.email);
+    const page = await staffGet(cookie, '/staff/templates/new');
+    const response = await staffPost(cookie, '/staff/templates/new', {
+      _csrf: csrfTokenOf(page.html), title: 'Jadwal uji', bodyId: 'Laporan {{kode_lacak}} sedang kami tangani.', ownerUserId: 'abc', active: '1',
+    });
+    assert.equal(response.status, 400);
+    const stored = await database.db.selectFrom('answer_templates').select('id').where('title', '=', 'Jadwal uji').execute();
+    assert.deepEqual(stored, [], 'no template was saved for an owner nobody chose');
   });
 
   test('merge into a missing number', async () => {

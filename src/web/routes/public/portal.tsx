@@ -27,7 +27,7 @@ import { FAQ_CHECKED_FIELD, FaqMatchesPage } from '../../views/faq/pages.tsx';
 import { logger } from '../../../logger.ts';
 
 /** Command field names that the report form calls differently. */
-export const REPORT_FIELD_ALIASES: Record<string, string> = { 'reporter.phone': 'phone', 'reporter.email': 'email', 'reporter.contact': 'phone' };
+export const REPORT_FIELD_ALIASES: Record<string, string> = { 'reporter.name': 'name', 'reporter.phone': 'phone', 'reporter.email': 'email', 'reporter.contact': 'phone' };
 
 export async function loadReference(c: Context<AppEnv>): Promise<ReferenceRows> {
   return listReferenceData(c.get('deps').db);

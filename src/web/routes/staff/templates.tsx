@@ -132,7 +132,8 @@ function templateInput(values: Record<string, string>): TemplateInput {
     bodyEn: values.bodyEn,
     categoryCode: values.categoryCode || undefined,
     agencyCode: values.agencyCode || undefined,
-    ownerUserId: parseId(values.ownerUserId) ?? undefined,
+    // An empty choice means the officer saving it; anything else must name a user, or the form says the owner is invalid.
+    ownerUserId: values.ownerUserId.trim() === '' ? undefined : (parseId(values.ownerUserId) ?? -1),
   };
 }
 
