@@ -12,14 +12,13 @@
 import type { Agency, Category, User } from '../db/schema.ts';
 import type { Complexity, StaffUser } from '../domain/types.ts';
 import { isValidDate } from '../domain/time.ts';
-import { cleanText, MAX_NAME_CHARS, textLength } from '../domain/text.ts';
 import type { HolidayKind } from '../domain/calendar.ts';
 import { canManageReferenceData, OVERSIGHT_AGENCY_CODE } from '../policies/complaints.ts';
 import { logger } from '../logger.ts';
 import { eventRow, type CommandContext, type Tx } from './context.ts';
 import { OPEN_STATUSES } from '../domain/lifecycle.ts';
 import { CommandError, invalid } from './errors.ts';
-import { createUser, type CreateUserInput } from './users.ts';
+import { createUser, requireName, type CreateUserInput } from './users.ts';
 import { recomputeAfterCalendarChange, requestDeadlineRecompute, runInlineOrQueue, type RecomputeRun } from './recompute-deadlines.ts';
 import { invalidateReferenceCache } from './reference-cache.ts';
 
@@ -44,14 +43,6 @@ function requireAdmin(ctx: CommandContext): StaffUser {
     throw new CommandError('forbidden', 'only an administrator may change reference data', 'error.admin_only');
   }
   return ctx.actor.user;
-}
-
-function requireName(value: string | undefined, field = 'name'): string {
-  // Control characters (a NUL cannot even be stored) are dropped as in complaint texts.
-  const name = cleanText(value ?? '').trim();
-  if (!name) throw invalid(field, `${field} is required`, 'error.name_required');
-  if (textLength(name) > MAX_NAME_CHARS) throw invalid(field, `${field} has more than ${MAX_NAME_CHARS} characters`, 'error.text_too_long', { max: MAX_NAME_CHARS });
-  return name;
 }
 
 function requireCode(value: string | undefined): string {
@@ -315,9 +306,10 @@ export async function addStaffUser(ctx: CommandContext, input: CreateUserInput):
  * Deactivates (or reactivates) a staff account. Deactivation also ends the
  * user's sessions and revokes their API tokens, so it takes effect at once,
  * and hands back the open reports the user held, each with an `unassigned`
- * event: otherwise they would wait for someone who can no longer act, and
- * their replies and breaches would notify nobody. The roster then assigns
- * them again. An administrator cannot deactivate their own account.
+ * event. Otherwise they would wait for someone who can no longer act, and
+ * no officer would be notified of their replies and breaches. The roster
+ * then assigns them again. An administrator cannot deactivate their own
+ * account.
  */
 export async function setUserActive(ctx: CommandContext, userId: number, active: boolean): Promise<User> {
   const admin = requireAdmin(ctx);

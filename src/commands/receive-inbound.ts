@@ -457,7 +457,7 @@ export function describeInbound(
   message: InboundMessage,
   channel: MessagingChannel,
   limits: { min: number; max: number; withSubject?: boolean },
-  /** Files of the message that were not stored (too large, wrong type); the text says so, since a "[Foto]" line alone would promise one. */
+  /** Number of the message's files that were not stored. The text names them, because a "[Foto]" line alone would promise a photo. */
   notStored = 0,
 ): string {
   const lines: string[] = [];

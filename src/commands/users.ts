@@ -43,12 +43,22 @@ export interface CreateUserInput {
   password?: string;
 }
 
+/**
+ * Checks a name of a user, an agency or a category: control characters
+ * removed as in complaint texts (a NUL cannot even be stored), not empty, and
+ * at most MAX_NAME_CHARS characters.
+ */
+export function requireName(value: string | undefined, field = 'name'): string {
+  const name = cleanText(value ?? '').trim();
+  if (!name) throw invalid(field, `${field} is required`, 'error.name_required');
+  if (textLength(name) > MAX_NAME_CHARS) throw invalid(field, `${field} has more than ${MAX_NAME_CHARS} characters`, 'error.text_too_long', { max: MAX_NAME_CHARS });
+  return name;
+}
+
 export async function createUser(db: Kysely<DB>, input: CreateUserInput): Promise<{ user: User; generatedPassword?: string }> {
   const email = normalizeEmail(input.email);
   if (!EMAIL_RE.test(email)) throw invalid('email', `"${input.email}" is not a valid e-mail address`, 'error.email_invalid');
-  const name = cleanText(input.name).trim();
-  if (!name) throw invalid('name', 'name is required', 'error.name_required');
-  if (textLength(name) > MAX_NAME_CHARS) throw invalid('name', `name has more than ${MAX_NAME_CHARS} characters`, 'error.text_too_long', { max: MAX_NAME_CHARS });
+  const name = requireName(input.name);
   if (!ROLES.includes(input.role)) {
     throw invalid('role', `role must be one of ${ROLES.join(', ')}`, 'error.role_invalid', { roles: ROLES.join(', ') });
   }

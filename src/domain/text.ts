@@ -34,11 +34,11 @@ export function textLength(value: string): number {
 export function truncateText(value: string, max: number): string {
   if (textLength(value) <= max) return value;
   let units = 0;
-  let kept = 0;
+  let characters = 0;
   for (const char of value) {
-    if (kept === max) break;
+    if (characters === max) break;
     units += char.length;
-    kept += 1;
+    characters += 1;
   }
   return value.slice(0, units);
 }

@@ -131,22 +131,11 @@ export const LOW_PRIORITY_PAGE_SIZE = 50;
 // Maximum excerpt length in the queue, in characters. The case page shows the full text.
 const QUEUE_EXCERPT_CHARS = 280;
 
-/** Returns the number of new reports in the low-priority queue. */
-export async function countLowPriority(db: Kysely<DB>): Promise<number> {
-  const row = await db
-    .selectFrom('complaint_triage as t')
-    .innerJoin('complaints as c', 'c.id', 't.complaint_id')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('t.queue', '=', 'low_priority')
-    .where('c.status', '=', 'new')
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 /**
  * Counts the new reports set aside in the low-priority queue, and those of
- * them with a deadline already missed. The inbox does not list them, but
- * their verification clock runs, so the inbox says how many wait there.
+ * them with a deadline already missed. The queue page pages through them.
+ * The inbox leaves them out while their verification clock runs, so it
+ * shows how many wait there.
  */
 export async function lowPriorityBacklog(db: Kysely<DB>, now: Date): Promise<{ waiting: number; overdue: number }> {
   const row = await db
@@ -172,7 +161,7 @@ export async function listLowPriorityQueue(db: Kysely<DB>, user: StaffUser, page
   const current = Math.max(1, Math.floor(page));
   if (!canUseTriage(user)) return { rows: [], total: 0, page: current, pageSize };
 
-  const total = await countLowPriority(db);
+  const { waiting: total } = await lowPriorityBacklog(db, new Date());
   const rows = await db
     .selectFrom('complaint_triage as t')
     .innerJoin('complaints as c', 'c.id', 't.complaint_id')

@@ -340,13 +340,13 @@ for (const backend of BACKENDS) {
       const mapping = writeMapping(dir, KARANGANYAR_MAPPING, (json) => {
         json.source = 'arsip-latin';
       });
-      const refused = captureIo();
+      const withoutEncoding = captureIo();
 
-      const code = await runImportCli([input, '--mapping', mapping, '--report', path.join(dir, 'latin.csv')], usingDatabase(database), refused.io);
+      const code = await runImportCli([input, '--mapping', mapping, '--report', path.join(dir, 'latin.csv')], usingDatabase(database), withoutEncoding.io);
 
       assert.equal(code, 1);
-      assert.match(refused.stderr(), /is not UTF-8 text: line 2 has bytes that UTF-8 does not allow/);
-      assert.match(refused.stderr(), /"encoding": "latin1"/);
+      assert.match(withoutEncoding.stderr(), /is not UTF-8 text: line 2 has bytes that UTF-8 does not allow/);
+      assert.match(withoutEncoding.stderr(), /"encoding": "latin1"/);
       const none = await database.db.selectFrom('complaints').select('id').where('external_source', '=', 'arsip-latin').execute();
       assert.equal(none.length, 0);
 
@@ -354,8 +354,8 @@ for (const backend of BACKENDS) {
         json.source = 'arsip-latin';
         json.csv = { ...json.csv, encoding: 'latin1' };
       });
-      const accepted = captureIo();
-      assert.equal(await runImportCli([input, '--mapping', latin1Mapping, '--report', path.join(dir, 'latin.csv')], usingDatabase(database), accepted.io), 0);
+      const withEncoding = captureIo();
+      assert.equal(await runImportCli([input, '--mapping', latin1Mapping, '--report', path.join(dir, 'latin.csv')], usingDatabase(database), withEncoding.io), 0);
       const stored = await complaintByExternalId(database, 'arsip-latin', 'L-1');
       assert.match(stored.description, /café desa/);
     });

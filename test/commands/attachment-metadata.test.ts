@@ -16,7 +16,7 @@ function segment(marker: number, payload: Buffer): Buffer {
   return Buffer.concat([header, payload]);
 }
 
-/** A small JPEG with an EXIF segment that holds a made-up position. */
+/** Returns a small JPEG whose EXIF segment contains a made-up position. */
 function jpeg(label: string): Buffer {
   return Buffer.concat([
     Buffer.from([0xff, 0xd8]),

@@ -12,7 +12,7 @@ import type { InboundMessage } from '../../src/domain/inbound.ts';
 
 const PRAY = '\u{1F64F}';
 
-/** Whether a string holds a surrogate without its partner (half an emoji). */
+/** Returns whether a string contains a surrogate without its partner (half an emoji). */
 function hasLoneSurrogate(value: string): boolean {
   return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value);
 }

@@ -602,10 +602,10 @@ describe('server-rendered pages', () => {
     // 99999999999 does not fit a serial id; PostgreSQL would reject it as a parameter.
     for (const id of ['999999', '99999999999', 'abc', '0']) {
       for (const base of ['/staff/admin/categories', '/staff/templates', '/staff/faq']) {
-        const shown = await staffGet(cookie, `${base}/${id}`);
-        assert.equal(shown.status, 404, `GET ${base}/${id}`);
-        assert.ok(shown.html.includes('Data tidak ditemukan'), `GET ${base}/${id} names the problem`);
-        assert.ok(shown.html.includes(`href="${base}"`), `GET ${base}/${id} links back to the list`);
+        const opened = await staffGet(cookie, `${base}/${id}`);
+        assert.equal(opened.status, 404, `GET ${base}/${id}`);
+        assert.ok(opened.html.includes('Data tidak ditemukan'), `GET ${base}/${id} names the problem`);
+        assert.ok(opened.html.includes(`href="${base}"`), `GET ${base}/${id} links back to the list`);
       }
       const posted = await staffPost(cookie, `/staff/admin/categories/${id}`, {
         _csrf: csrf, name: 'Kategori Uji', agencyCode: 'dlh', complexity: 'medium', verifyDays: '3', firstFollowUpDays: '5',

@@ -200,7 +200,7 @@ describe('triage pages', () => {
     const rows = await database.db.selectFrom('complaints').select(['id', 'status']).where('id', 'in', noise.map((c) => c.id)).orderBy('id').execute();
     assert.deepEqual(rows.map((row) => row.status), ['archived', 'archived', 'new']);
 
-    // The inbox leaves the waiting messages out, and says how many wait in the queue.
+    // The inbox leaves the waiting messages out and shows how many wait in the queue.
     const waiting = await database.db.selectFrom('complaint_triage as t').innerJoin('complaints as c', 'c.id', 't.complaint_id')
       .select('c.id').where('t.queue', '=', 'low_priority').where('c.status', '=', 'new').execute();
     const inbox = await get(cookie, '/staff');

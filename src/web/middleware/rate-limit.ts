@@ -38,7 +38,7 @@ const MAX_BUCKETS = 100_000;
 interface Bucket {
   tokens: number;
   updatedMs: number;
-  /** Tokens per hour, which is also the most the bucket holds. */
+  /** Tokens per hour, which is also the bucket's capacity. */
   rate: number;
 }
 
@@ -58,8 +58,8 @@ function siteKey(key: string): string | null {
 
 /**
  * Token buckets of one kind of request, by client key. An IPv6 client also
- * draws from the bucket of its /48 site, which holds IPV6_SITE_FACTOR times
- * as many tokens and refills as much faster.
+ * draws from the bucket of its /48 site, whose capacity and refill rate are
+ * IPV6_SITE_FACTOR times as large.
  *
  * @example
  * const limiter = new RateLimiter(2);
@@ -75,7 +75,7 @@ export class RateLimiter {
     if (!Number.isInteger(perHour) || perHour < 1) throw new RangeError(`perHour must be a whole number of at least 1, got ${perHour}`);
   }
 
-  /** Tokens a bucket holds at `nowMs`. Tokens earned are multiplied before dividing, so that whole hours give whole tokens. */
+  /** Returns the tokens in a bucket at `nowMs`. Tokens earned are multiplied before dividing, so that whole hours give whole tokens. */
   private static level(bucket: Bucket, nowMs: number): number {
     return Math.min(bucket.rate, bucket.tokens + ((nowMs - bucket.updatedMs) * bucket.rate) / HOUR_MS);
   }

@@ -52,11 +52,11 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /**
- * Says in the request's language what is wrong with one field, from a zod
- * issue. `given` is the value the request sent there: zod does not keep it
- * on the issue, and it tells a missing field from one of the wrong type.
+ * Describes in the request's language what is wrong with one field, from a
+ * zod issue. `sentValue` is the value the request sent there. Zod does not
+ * keep it on the issue, and it separates a missing field from a wrong type.
  */
-function describeIssue(t: Context<AppEnv>['var']['t'], field: string, issue: { code: string; message: string } & Record<string, unknown>, given: unknown): string {
+function describeIssue(t: Context<AppEnv>['var']['t'], field: string, issue: { code: string; message: string } & Record<string, unknown>, sentValue: unknown): string {
   switch (issue.code) {
     case 'invalid_value':
       return t('error.field_choice', { field, values: (issue.values as unknown[] | undefined)?.map(String).join(', ') ?? '' });
@@ -65,7 +65,7 @@ function describeIssue(t: Context<AppEnv>['var']['t'], field: string, issue: { c
     case 'too_small':
       return t('error.field_too_small', { field, min: String(issue.minimum) });
     case 'invalid_type':
-      if (given === undefined) return t('error.field_missing', { field });
+      if (sentValue === undefined) return t('error.field_missing', { field });
       return t('error.field_type', { field, expected: String(issue.expected) });
     case 'invalid_format':
       return t('error.field_format', { field });
@@ -168,8 +168,8 @@ export function createApiRoutes(): OpenAPIHono<AppEnv> {
         const issue = result.error.issues[0];
         const field = issue?.path.join('.') || undefined;
         const context = c as unknown as Context<AppEnv>;
-        const given = issue ? valueAt((result as { data?: unknown }).data, issue.path) : undefined;
-        const detail = issue ? describeIssue(context.get('t'), field ?? 'body', issue as unknown as { code: string; message: string } & Record<string, unknown>, given) : 'invalid';
+        const sentValue = issue ? valueAt((result as { data?: unknown }).data, issue.path) : undefined;
+        const detail = issue ? describeIssue(context.get('t'), field ?? 'body', issue as unknown as { code: string; message: string } & Record<string, unknown>, sentValue) : 'invalid';
         return apiError(context, 400, 'invalid', 'error.validation', { detail }, field);
       }
     },

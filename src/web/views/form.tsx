@@ -41,7 +41,7 @@ const MAX_ID = 2_147_483_647;
 /**
  * Reads a row id from an address or a form field: a positive whole number
  * that fits the database's 32-bit ids. Anything else is null, so a route
- * answers "not found" instead of passing PostgreSQL a number it rejects.
+ * responds "not found" instead of passing PostgreSQL a number it rejects.
  */
 export function parseId(raw: string | undefined): number | null {
   if (raw === undefined || !/^\d{1,10}$/.test(raw)) return null;

@@ -21,7 +21,7 @@ describe('WhatsApp media download', () => {
     server = http.createServer((request, response) => {
       if (request.url?.startsWith('/file/')) {
         fileRequests += 1;
-        // A connection the server closes without answering, as a pooled socket that went stale does.
+        // The server closes the connection without a response, as happens to a stale pooled socket.
         if (dropNext > 0) {
           dropNext -= 1;
           request.socket.destroy();

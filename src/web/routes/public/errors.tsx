@@ -40,9 +40,9 @@ export function messagePageResponse(c: Context<AppEnv>, error: MiddlewareError, 
 const ERROR_TITLES: Record<number, string> = { 403: 'page_error.status.403', 404: 'page_error.status.404', 409: 'page_error.status.409', 500: 'page_error.status.500' };
 
 /**
- * Renders an error that a route or the application's error handler answers
- * with: a page in the site's layout with `message` and a link back, instead
- * of bare text. Falls back to text when the page itself cannot be built.
+ * Renders the error response of a route or of the application's error
+ * handler: a page in the site's layout with `message` and a link back,
+ * instead of bare text. Falls back to text when the page cannot be built.
  */
 export function errorPageResponse(c: Context<AppEnv>, status: number, message: string) {
   try {

@@ -132,7 +132,7 @@ function templateInput(values: Record<string, string>): TemplateInput {
     bodyEn: values.bodyEn,
     categoryCode: values.categoryCode || undefined,
     agencyCode: values.agencyCode || undefined,
-    // An empty choice means the officer saving it; anything else must name a user, or the form says the owner is invalid.
+    // An empty choice means the officer who saves it. Any other value must be a user id, so -1 makes the command reject the owner.
     ownerUserId: values.ownerUserId.trim() === '' ? undefined : (parseId(values.ownerUserId) ?? -1),
   };
 }
