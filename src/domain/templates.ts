@@ -21,6 +21,7 @@
 import type { Privacy, StaffUser } from './types.ts';
 import { calendarDaysBetween, parseDate } from './time.ts';
 import { maskPersonalData, PERSONAL_DATA_MASKS } from './triage/personal-data.ts';
+import { NAME_MASK } from './person-names.ts';
 
 export type TemplateLocale = 'id' | 'en';
 
@@ -182,8 +183,11 @@ function escapeRegExp(text: string): string {
 function contactMask(value: string): string {
   if (value.includes('@')) return PERSONAL_DATA_MASKS.email;
   if (/^\+?[\d\s-]{8,}$/.test(value.trim())) return PERSONAL_DATA_MASKS.phone;
-  return '[kontak disamarkan]';
+  return CONTACT_MASK;
 }
+
+/** Mask of a reporter's contact that is neither an e-mail address nor a phone number (an account id). */
+export const CONTACT_MASK = '[kontak disamarkan]';
 
 export function redactIdentity(text: string, identity: KnownIdentity): string {
   // Typed addresses, numbers and plates go first: a name part replaced inside
@@ -193,8 +197,8 @@ export function redactIdentity(text: string, identity: KnownIdentity): string {
   // of the known name is hidden too, not just the full name.
   const nameParts = (identity.name ?? '').split(/\s+/).filter((part) => part.length >= MIN_REDACTED_NAME_LENGTH);
   const replacements = [
-    { value: identity.name ?? '', mask: '[nama disamarkan]' },
-    ...nameParts.map((value) => ({ value, mask: '[nama disamarkan]' })),
+    { value: identity.name ?? '', mask: NAME_MASK },
+    ...nameParts.map((value) => ({ value, mask: NAME_MASK })),
     ...identity.contacts.map((value) => ({ value, mask: contactMask(value) })),
   ]
     .map((entry) => ({ ...entry, value: entry.value.trim() }))

@@ -314,7 +314,10 @@ describe('server-rendered pages', () => {
     ];
     for (const [name, pageResponse] of pages) assertNoPersonalData(await pageResponse.text(), name);
     const tracking = await (await app.request(`/lacak/${code}`)).text();
-    assert.ok(tracking.includes('Akan kami hubungi di'), 'the follow-up is shown, with the number masked');
+    assert.ok(tracking.includes('Akan kami hubungi di [nomor telepon disamarkan]'), 'the follow-up is shown, with the number masked');
+    const english = await (await app.request(`/lacak/${code}?lang=en`)).text();
+    assert.ok(english.includes('Akan kami hubungi di [phone number hidden]'), 'an English page writes the mask in English');
+    assert.equal(english.includes('disamarkan'), false, 'no Indonesian mask is left on the English page');
   });
 
   test('identity on request is logged', async () => {

@@ -680,4 +680,10 @@ export const en: Record<string, string> = {
   'error.not_found.agency': 'Agency not found.',
   'error.not_found.category': 'Category not found.',
   'error.not_found.holiday': '{date} is not a recorded holiday.',
+  'mask.name': '[name hidden]',
+  'mask.contact': '[contact hidden]',
+  'mask.nik': '[NIK hidden]',
+  'mask.phone': '[phone number hidden]',
+  'mask.email': '[e-mail hidden]',
+  'mask.plate': '[plate number hidden]',
 };

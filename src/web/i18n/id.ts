@@ -680,4 +680,10 @@ export const id: Record<string, string> = {
   'error.not_found.agency': 'OPD tidak ditemukan.',
   'error.not_found.category': 'Kategori tidak ditemukan.',
   'error.not_found.holiday': 'Tanggal {date} bukan hari libur yang tercatat.',
+  'mask.name': '[nama disamarkan]',
+  'mask.contact': '[kontak disamarkan]',
+  'mask.nik': '[NIK disamarkan]',
+  'mask.phone': '[nomor telepon disamarkan]',
+  'mask.email': '[email disamarkan]',
+  'mask.plate': '[nomor polisi disamarkan]',
 };

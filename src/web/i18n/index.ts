@@ -6,6 +6,9 @@
 import { id } from './id.ts';
 import { en } from './en.ts';
 import { FEATURE_CATALOGS } from './features.ts';
+import { NAME_MASK } from '../../domain/person-names.ts';
+import { CONTACT_MASK } from '../../domain/templates.ts';
+import { PERSONAL_DATA_MASKS } from '../../domain/triage/personal-data.ts';
 
 export type Locale = 'id' | 'en';
 export const LOCALES: readonly Locale[] = ['id', 'en'];
@@ -34,4 +37,25 @@ export function pickLocale(query: string | undefined, cookie: string | undefined
   }
   const first = acceptLanguage?.split(',')[0]?.trim().slice(0, 2).toLowerCase();
   return first === 'en' ? 'en' : DEFAULT_LOCALE;
+}
+
+// Stored text carries its masks in Indonesian (`redactIdentity`,
+// `maskPersonNames`). Each mask has a catalog key for the other locales.
+const MASK_KEYS = new Map<string, string>([
+  [NAME_MASK, 'mask.name'],
+  [CONTACT_MASK, 'mask.contact'],
+  [PERSONAL_DATA_MASKS.nik, 'mask.nik'],
+  [PERSONAL_DATA_MASKS.phone, 'mask.phone'],
+  [PERSONAL_DATA_MASKS.email, 'mask.email'],
+  [PERSONAL_DATA_MASKS.plate, 'mask.plate'],
+]);
+const MASK_PATTERN = new RegExp([...MASK_KEYS.keys()].map((mask) => mask.replace(/[[\]]/g, '\\$&')).join('|'), 'g');
+
+/**
+ * Writes the masks in a masked text in the page's language.
+ *
+ * @example localizeMasks('hp [nomor telepon disamarkan]', translator('en')) // 'hp [phone number hidden]'
+ */
+export function localizeMasks(text: string, t: Translate): string {
+  return text.replace(MASK_PATTERN, (mask) => t(MASK_KEYS.get(mask)!));
 }

@@ -6,7 +6,7 @@
  * without JavaScript; app.js only enhances a few of them.
  */
 import type { Child } from 'hono/jsx';
-import type { Locale, Translate } from '../i18n/index.ts';
+import { localizeMasks, type Locale, type Translate } from '../i18n/index.ts';
 import type { ComplaintStatus } from '../../domain/types.ts';
 import { formatDate, formatDateTime } from './format.tsx';
 
@@ -368,7 +368,7 @@ export function Timeline(props: { t: Translate; locale: Locale; entries: Timelin
             <time datetime={new Date(entry.at).toISOString()}>{formatDateTime(entry.at, props.locale)}</time>
             {entry.actor ? <span> · {entry.actor}</span> : null}
           </p>
-          {entry.body ? <div class="timeline__body">{entry.body}</div> : null}
+          {entry.body ? <div class="timeline__body">{localizeMasks(entry.body, props.t)}</div> : null}
           {(entry.details ?? []).map((line) => <p class="timeline__detail">{line}</p>)}
         </li>
       ))}

@@ -13,6 +13,7 @@ import type { TransparencyData } from '../../../reports/dashboard.ts';
 import type { PublicResolvedPage } from '../../../queries/dashboard.ts';
 import { formatDay, formatInstant, formatMonth } from '../../../reports/report-labels.ts';
 import { formatDateTime } from '../format.tsx';
+import { localizeMasks } from '../../i18n/index.ts';
 import { ChartBlock, DefinitionList, figure, IndicatorName, periodText, ReportAssets } from './common.tsx';
 
 const MONTH_CODES = ['received', 'resolved', 'resolved_share', 'median_response_days', 'answered_within_1_working_day_share'] as const;
@@ -159,11 +160,11 @@ export function TransparencyPage(props: { ctx: PageContext; year: number; years:
                   {row.resolvedAt ? ` · ${t('transparency.resolved_at', { at: formatDateTime(row.resolvedAt, locale) })}` : ''}
                   {row.agency ? ` · ${row.agency}` : ''}
                 </p>
-                <p class="resolved-list__text">{shorten(row.description)}</p>
+                <p class="resolved-list__text">{shorten(localizeMasks(row.description, t))}</p>
                 {row.answer ? (
                   <div class="resolved-list__answer">
                     <p class="heading-s">{t('transparency.answer', { agency: row.agency ?? t('transparency.officer') })}</p>
-                    {shorten(row.answer)}
+                    {shorten(localizeMasks(row.answer, t))}
                   </div>
                 ) : null}
               </li>

@@ -12,6 +12,7 @@ import {
 } from '../components.tsx';
 import { eventTitle } from '../events.tsx';
 import { formatDateTime } from '../format.tsx';
+import { localizeMasks } from '../../i18n/index.ts';
 import { ATTACHMENT_ACCEPT } from '../report-fields.tsx';
 
 export function TrackFormPage(props: { ctx: PageContext; code: string; errors: FieldErrors }) {
@@ -132,7 +133,7 @@ export function TrackPage(props: TrackPageProps) {
           ]} />
 
           <h2 class="heading-m">{t('track.description')}</h2>
-          <div class="description">{complaint.description}</div>
+          <div class="description">{localizeMasks(complaint.description, t)}</div>
           <p class="hint">{t('track.masked_note')}</p>
 
           <h2 class="heading-m">{t('track.timeline')}</h2>

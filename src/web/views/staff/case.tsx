@@ -12,6 +12,7 @@ import {
 } from '../components.tsx';
 import { eventTitle } from '../events.tsx';
 import { formatDateTime, formatFileSize } from '../format.tsx';
+import { localizeMasks } from '../../i18n/index.ts';
 import { categoryName, type ReferenceRows } from '../report-fields.tsx';
 import { CaseActions, type ActionFormState, type CaseAction, type CaseFormDefaults } from './case-actions.tsx';
 import { CaseTriagePanel, type CaseTriagePanelData } from './triage/case-panel.tsx';
@@ -146,7 +147,7 @@ export function CasePage(props: {
       <div class="case">
         <div class="case__main">
           <h2 class="heading-m">{t('case.description')}</h2>
-          <div class="description">{complaint.description}</div>
+          <div class="description">{localizeMasks(complaint.description, t)}</div>
           {props.triage ? <CaseTriagePanel ctx={ctx} data={props.triage} /> : null}
 
           <h2 class="heading-m">{t('case.actions')}</h2>
