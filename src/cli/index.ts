@@ -27,6 +27,8 @@ Commands:
   triage evaluate|crossval ...  evaluate the text classifier (see docs/triage.md)
   deadlines recompute           finish the deadline recomputes that calendar changes queued
                                 (the background job does this when jobs run)
+  attachments strip-metadata    remove image metadata from attachments stored before the
+                                current removal (the background job does this when jobs run)
 
 Environment: DATA_DIR (default ./data) or DATABASE_URL=postgres://...`;
 
@@ -102,6 +104,25 @@ async function deadlinesRecompute(): Promise<number> {
   });
 }
 
+async function attachmentsStripMetadata(): Promise<number> {
+  const { runMetadataPass } = await import('../commands/attachment-metadata.ts');
+  return withDatabase(async ({ db }) => {
+    const total = { checked: 0, changed: 0, unreadable: 0 };
+    for (;;) {
+      const result = await runMetadataPass(db);
+      if (result.checked === 0) break;
+      total.checked += result.checked;
+      total.changed += result.changed;
+      total.unreadable += result.unreadable;
+    }
+    if (total.checked === 0) console.log('No attachment was waiting for the metadata removal.');
+    else {
+      console.log(`Checked ${total.checked} attachment(s): ${total.changed} changed, ${total.unreadable} unreadable and kept as stored.`);
+    }
+    return 0;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, sub, ...rest] = argv;
   switch (command) {
@@ -125,6 +146,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'deadlines':
       if (sub === 'recompute') return deadlinesRecompute();
+      break;
+    case 'attachments':
+      if (sub === 'strip-metadata') return attachmentsStripMetadata();
       break;
     case 'triage': {
       const { runTriageCli } = await import('./triage.ts');
