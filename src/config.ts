@@ -187,10 +187,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     publicUrl,
     logLevel: parseLogLevel(env.LOG_LEVEL),
-    cookieSecure: parseBoolean('COOKIE_SECURE', env.COOKIE_SECURE, publicUrl.startsWith('https://')),
-    jobsEnabled: parseOnOff('JOBS', env.JOBS, true),
+    cookieSecure: parseSwitch('COOKIE_SECURE', env.COOKIE_SECURE, publicUrl.startsWith('https://')),
+    jobsEnabled: parseSwitch('JOBS', env.JOBS, true, ['on', 'off']),
     ginCleanIntervalMs: parseWholeNumber('GIN_CLEAN_INTERVAL_MS', env.GIN_CLEAN_INTERVAL_MS, 300, 0, 3_600_000),
-    trustProxy: parseBoolean('TRUST_PROXY', env.TRUST_PROXY, false),
+    trustProxy: parseSwitch('TRUST_PROXY', env.TRUST_PROXY, false),
     rateLimits: {
       reportsPerHour: parseWholeNumber('RATE_LIMIT_REPORTS_PER_HOUR', env.RATE_LIMIT_REPORTS_PER_HOUR, 20, 0, 1_000_000),
       actionsPerHour: parseWholeNumber('RATE_LIMIT_ACTIONS_PER_HOUR', env.RATE_LIMIT_ACTIONS_PER_HOUR, 60, 0, 1_000_000),
@@ -224,20 +224,16 @@ function parseLogLevel(raw: string | undefined): string {
 }
 
 /** Reads a switch written as on/off, true/false or 1/0, in any case. */
-function parseOnOff(name: string, raw: string | undefined, fallback: boolean): boolean {
+/**
+ * Reads a switch. Every switch accepts on/off, true/false and 1/0; the
+ * message names the pair its documentation uses (`spelled`).
+ */
+function parseSwitch(name: string, raw: string | undefined, fallback: boolean, spelled: readonly [string, string] = ['true', 'false']): boolean {
   const value = raw?.trim().toLowerCase();
   if (!value) return fallback;
   if (value === 'on' || value === 'true' || value === '1') return true;
   if (value === 'off' || value === 'false' || value === '0') return false;
-  throw new Error(`${name} must be on or off, got "${raw}"`);
-}
-
-function parseBoolean(name: string, raw: string | undefined, fallback: boolean): boolean {
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = raw.trim().toLowerCase();
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw new Error(`${name} must be true or false, got "${raw}"`);
+  throw new Error(`${name} must be ${spelled[0]} or ${spelled[1]}, got "${raw}"`);
 }
 
 function parseBaseUrl(name: string, raw: string | undefined, fallback?: string): string | undefined {

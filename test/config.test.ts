@@ -29,6 +29,7 @@ describe('configuration', () => {
     assert.equal(loadConfig({ JOBS: 'on' }).jobsEnabled, true);
     assert.equal(loadConfig({}).jobsEnabled, true);
     assert.equal(loadConfig({ COOKIE_SECURE: '1' }).cookieSecure, true);
+    assert.equal(loadConfig({ TRUST_PROXY: 'on' }).trustProxy, true, 'every switch reads on/off as well');
     assert.equal(loadConfig({ PUBLIC_URL: 'https://aduan.contoh.id' }).cookieSecure, true);
     assert.equal(loadConfig({ PUBLIC_URL: 'https://aduan.contoh.id', COOKIE_SECURE: 'false' }).cookieSecure, false);
   });
