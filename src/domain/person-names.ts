@@ -428,10 +428,57 @@ function matchAfterAddress(scanner: TokenScanner, i: number): NameMatch | null {
   return readName(scanner, j, { lowercase: form.lowercase, closed: false });
 }
 
-/** Returns the index after a phrase at `i` that introduces a name and whether it accepts a lowercase name, or -1. */
-function afterIntroducer(scanner: TokenScanner, i: number): { next: number; lowercase: boolean } | -1 {
+/** Where the name after an introducer starts, and how it must look. */
+interface Introducer {
+  next: number;
+  /** Whether the name may be lowercase. */
+  lowercase: boolean;
+  /** Whether the name must end the phrase (`NameOptions.closed`). */
+  closed: boolean;
+}
+
+/** Sign-offs that put the writer's name after a comma, a colon or a line break ("Salam,\nBudi"). */
+const SIGN_OFFS = words('salam wassalam wassalamualaikum ttd');
+
+/** Checks whether token `i` starts its line. */
+function startsLine(scanner: TokenScanner, i: number): boolean {
+  const previous = scanner.tokens[i - 1];
+  return previous === undefined || scanner.text.slice(previous.end, scanner.tokens[i].start).includes('\n');
+}
+
+/**
+ * Returns the index of the first name token after the introducer that ends
+ * at token `last`: after spaces, or after a comma, colon or dot and then
+ * blank space that may hold a line break ("Hormat saya,\nBudi"). Returns -1
+ * when something else follows.
+ */
+function afterSignOff(scanner: TokenScanner, last: number, marks: string): number {
+  const { tokens } = scanner;
+  const mark = tokens[last + 1];
+  if (mark !== undefined && !mark.isWord && marks.includes(mark.text)) {
+    if (!/^[ \t]*$/.test(scanner.text.slice(tokens[last].end, mark.start))) return -1;
+    const next = tokens[last + 2];
+    return next !== undefined && /^\s+$/.test(scanner.text.slice(mark.end, next.start)) ? last + 2 : -1;
+  }
+  return scanner.spaced(last) ? last + 1 : -1;
+}
+
+/** Returns where the name after a phrase at `i` that introduces one starts, or -1. */
+function afterIntroducer(scanner: TokenScanner, i: number): Introducer | -1 {
   const { tokens } = scanner;
   const lower = tokens[i].lower;
+  const signedAs = (next: number, closed: boolean): Introducer | -1 => (next < 0 ? -1 : { next, lowercase: false, closed });
+  // Sign-offs and report headers: "Hormat saya, Budi", "Pelapor: Budi", "Dilaporkan oleh Budi", "Salam,\nBudi", "ttd. Budi".
+  if (lower === 'hormat' && scanner.spaced(i) && /^(saya|kami|sy)$/.test(tokens[i + 1]?.lower ?? '')) return signedAs(afterSignOff(scanner, i + 1, ','), false);
+  if (/^(pelapor|pengadu|pemohon)$/.test(lower) && scanner.is(i + 1, ':')) return signedAs(afterSignOff(scanner, i, ':'), false);
+  if (lower === 'dilaporkan' && scanner.spaced(i) && scanner.is(i + 1, 'oleh')) return signedAs(afterSignOff(scanner, i + 1, ':'), false);
+  // "Salam, Budi" and "ttd Budi" close the name, so that "Salam, Pagi ini …" keeps its words.
+  if (SIGN_OFFS.has(lower)) return signedAs(afterSignOff(scanner, i, lower === 'ttd' ? '.:' : ',.'), true);
+  // "Dari Budi Santoso, Baturan" at the start of a line; elsewhere "dari" names places ("warga dari Jaten").
+  if (lower === 'dari' && startsLine(scanner, i) && scanner.spaced(i)) return { next: i + 1, lowercase: false, closed: true };
+  // "Saya, Budi Santoso, mohon …"
+  if (/^(saya|sy|aku)$/.test(lower) && scanner.is(i + 1, ',')) return signedAs(afterSignOff(scanner, i, ','), true);
+
   let last = -1;
   let lowercase = true;
   if (lower === 'namaku' || lower === 'namanya' || lower === 'bernama') last = i;
@@ -451,23 +498,24 @@ function afterIntroducer(scanner: TokenScanner, i: number): { next: number; lowe
     const gap = scanner.text.slice(tokens[last].end, tokens[colon].start);
     if (!/^[ \t]*$/.test(gap)) return -1;
     const afterColon = scanner.text.slice(tokens[colon].end, tokens[colon + 1]?.start ?? tokens[colon].end);
-    return tokens[colon + 1] && /^[ \t]*$/.test(afterColon) ? { next: colon + 1, lowercase } : -1;
+    return tokens[colon + 1] && /^[ \t]*$/.test(afterColon) ? { next: colon + 1, lowercase, closed: false } : -1;
   }
-  return scanner.spaced(last) ? { next: last + 1, lowercase } : -1;
+  return scanner.spaced(last) ? { next: last + 1, lowercase, closed: false } : -1;
 }
 
-/** Finds a name after "nama saya", "bernama", "atas nama", "a.n." or "Saya" at token `i`. */
+/** Finds a name after "nama saya", "bernama", "atas nama", "a.n.", "Saya" or a sign-off at token `i`. */
 function matchAfterIntroducer(scanner: TokenScanner, i: number): NameMatch | null {
   const introducer = afterIntroducer(scanner, i);
   if (introducer === -1) return null;
-  // Only "Saya …" takes no lowercase name, and there a capitalised verb is likely ("Saya Melaporkan").
-  return readName(scanner, introducer.next, { lowercase: introducer.lowercase, closed: false, strict: !introducer.lowercase });
+  // Where no lowercase name is taken, a capitalised verb is likely ("Saya Melaporkan").
+  return readName(scanner, introducer.next, { lowercase: introducer.lowercase, closed: introducer.closed, strict: !introducer.lowercase });
 }
 
 /** Words that can start a rule. The scan skips all other tokens at the cost of one lookup. */
 const RULE_STARTS = new Set([
   ...SPOKEN_FORMS, ...CAPITAL_FORMS, ...ABBREVIATED_FORMS,
   'namaku', 'namanya', 'bernama', 'nama', 'atas', 'a', 'saya', 'sy', 'aku', 'kulo', 'kula',
+  'hormat', 'pelapor', 'pengadu', 'pemohon', 'dilaporkan', 'dari', ...SIGN_OFFS,
 ]);
 const LONGEST_RULE_START = Math.max(...[...RULE_STARTS].map((word) => word.length));
 

@@ -68,6 +68,18 @@ describe('person names', () => {
     ['namanya Joko suka mabuk', `namanya ${MASK} suka mabuk`],
     // All-caps text.
     ['PAK BAMBANG DAN BU SRI BUANG SAMPAH KE SUNGAI', `PAK ${MASK} DAN BU ${MASK} BUANG SAMPAH KE SUNGAI`],
+    // Sign-offs and report headers.
+    ['Mohon segera diperbaiki. Hormat saya, Slamet Riyadi', `Mohon segera diperbaiki. Hormat saya, ${MASK}`],
+    ['Mohon segera diperbaiki.\nHormat saya,\nSlamet Riyadi', `Mohon segera diperbaiki.\nHormat saya,\n${MASK}`],
+    ['Pelapor: Slamet Riyadi\nLokasi: Jaten', `Pelapor: ${MASK}\nLokasi: Jaten`],
+    ['Dilaporkan oleh: Slamet Riyadi', `Dilaporkan oleh: ${MASK}`],
+    ['Dilaporkan oleh Slamet Riyadi, warga Baturan', `Dilaporkan oleh ${MASK}, warga Baturan`],
+    ['Terima kasih.\nSalam, Slamet Riyadi', `Terima kasih.\nSalam, ${MASK}`],
+    ['Wassalam,\nSlamet Riyadi', `Wassalam,\n${MASK}`],
+    ['ttd Slamet Riyadi', `ttd ${MASK}`],
+    ['ttd. Slamet Riyadi', `ttd. ${MASK}`],
+    ['Dari Slamet Riyadi, Baturan', `Dari ${MASK}, Baturan`],
+    ['Saya, Slamet Riyadi, mohon jalan diperbaiki', `Saya, ${MASK}, mohon jalan diperbaiki`],
   ];
   for (const [text, expected] of masked) {
     test(`masks: ${text}`, () => {
@@ -125,6 +137,14 @@ describe('person names', () => {
     'sama pak dukuh dibilang suruh nunggu',
     'dilayani mbak nya ramah',
     'Ibu Negara datang',
+    // Sign-off words followed by ordinary words or places.
+    'Salam, Pagi ini jalan banjir lagi',
+    'Hormat saya kepada petugas',
+    'warga dari Jaten, mohon dibantu',
+    'Dari Jalan Lawu sampai pasar gelap',
+    'Saya, sebagai warga, kecewa',
+    'Salam sehat untuk semua petugas',
+    'pelapor tidak mau disebut',
   ];
   for (const text of kept) {
     test(`keeps: ${text}`, () => {
