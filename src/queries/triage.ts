@@ -380,6 +380,15 @@ function openCandidate(): RawBuilder<boolean> {
   return sql<boolean>`c.merged_into_id is null and c.status not in (${sql.join(FINAL_STATUSES)})`;
 }
 
+/**
+ * Condition on candidate `c`: on the same side of the oversight line as the
+ * report. A misconduct report goes to the Inspektorat only, so it is never
+ * proposed as a duplicate of an agency's case, nor one of those of it.
+ */
+function sameOversight(complaint: Pick<Complaint, 'oversight'>): RawBuilder<boolean> {
+  return sql<boolean>`c.oversight = ${complaint.oversight}`;
+}
+
 /** Condition on candidate `c`: no officer dismissed it as a duplicate of `complaintId`. */
 function notDismissedWith(complaintId: number): RawBuilder<boolean> {
   return sql<boolean>`not exists (
@@ -454,7 +463,7 @@ export async function searchDuplicates(
   const columns = sql.raw(
     'c.id, c.tracking_code, c.status, c.channel, c.received_at, c.description, c.district_code, c.village_code, c.latitude, c.longitude, c.search',
   );
-  const open = sql<boolean>`c.id <> ${complaint.id} and ${openCandidate()}`;
+  const open = sql<boolean>`c.id <> ${complaint.id} and ${openCandidate()} and ${sameOversight(complaint)}`;
   const sides = [
     { window: sql<boolean>`c.received_at >= ${complaint.received_at} and c.received_at <= ${to}`, order: sql.raw('c.received_at, c.id') },
     { window: sql<boolean>`c.received_at >= ${from} and c.received_at < ${complaint.received_at}`, order: sql.raw('c.received_at desc, c.id desc') },
@@ -620,6 +629,7 @@ export async function readDuplicateProposals(
       left join villages v on v.code = c.village_code
       where p.complaint_id = ${complaint.id}
         and ${openCandidate()}
+        and ${sameOversight(complaint)}
         and c.received_at between ${new Date(complaint.received_at.getTime() - windowMs)} and ${new Date(complaint.received_at.getTime() + windowMs)}
         and ${notDismissedWith(complaint.id)}
       order by p.score desc, c.id

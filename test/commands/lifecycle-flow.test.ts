@@ -194,6 +194,23 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await events(kept.id), ['received', 'duplicate_merged']);
     });
 
+    test('a misconduct report and an ordinary one are never merged', async () => {
+      const { complaint: road } = await receiveComplaint(ctx(citizen), { type: 'pengaduan', description: 'Jalan Lawu berlubang di depan kantor kelurahan.', channel: 'web' });
+      const { complaint: pungli } = await receiveComplaint(ctx(citizen), {
+        type: 'pengaduan', description: 'Petugas kantor kelurahan minta uang untuk surat pengantar.', channel: 'web', categoryCode: 'pelanggaran-pungli',
+      });
+      for (const [from, into] of [[pungli.id, road.id], [road.id, pungli.id]]) {
+        await assert.rejects(mergeComplaints(ctx(officer.actor), from, { intoId: into }), (error: unknown) => {
+          assert.ok(error instanceof CommandError);
+          assert.equal(error.key, 'error.merge_oversight');
+          assert.equal(error.field, 'intoId');
+          return true;
+        });
+      }
+      const rows = await database.db.selectFrom('complaints').select(['status', 'merged_into_id']).where('id', 'in', [road.id, pungli.id]).execute();
+      assert.deepEqual(rows.map((row) => [row.status, row.merged_into_id]), [['new', null], ['new', null]], 'both reports stay as they were');
+    });
+
     test('invalid input is rejected and nothing is stored', async () => {
       const before = await database.db.selectFrom('complaints').select(database.db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       await assert.rejects(receiveComplaint(ctx(citizen), { type: 'pengaduan', description: 'pendek', channel: 'web' }), rejectsWith('invalid'));

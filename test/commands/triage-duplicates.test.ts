@@ -183,6 +183,18 @@ for (const backend of BACKENDS) {
         (error: unknown) => error instanceof CommandError && error.code === 'not_found');
     });
 
+    test('a misconduct report is never proposed with an ordinary one', async () => {
+      const pungli = await receive(`${LAMP_WEB} Petugas minta uang supaya cepat diperbaiki.`, 'web', 4, BOLONG);
+      await database.db.updateTable('complaints').set({ oversight: true, privacy: 'confidential' }).where('id', '=', pungli.id).execute();
+      const fromPungli = await candidatesOf(pungli);
+      assert.equal(fromPungli.some((candidate) => candidate.id === web.id || candidate.id === whatsapp.id), false, 'no agency case is proposed on it');
+      assert.equal((await candidatesOf(web)).some((candidate) => candidate.id === pungli.id), false, 'it is not proposed on an agency case');
+      const sameKind = await receive(`${LAMP_WEB} Ada pungutan liar.`, 'whatsapp', 5, BOLONG);
+      await database.db.updateTable('complaints').set({ oversight: true, privacy: 'confidential' }).where('id', '=', sameKind.id).execute();
+      assert.ok((await candidatesOf(pungli)).some((candidate) => candidate.id === sameKind.id), 'two misconduct reports are still proposed to each other');
+      await database.db.updateTable('complaints').set({ status: 'archived' }).where('id', 'in', [pungli.id, sameKind.id]).execute();
+    });
+
     test('agency officers get no proposals', async () => {
       const fresh = await database.db.selectFrom('complaints').selectAll().where('id', '=', web.id).executeTakeFirstOrThrow();
       assert.deepEqual(await findDuplicateCandidates(database.db, dpupr.user, fresh, { windowDays: 30 }), []);

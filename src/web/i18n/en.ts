@@ -98,6 +98,7 @@ export const en: Record<string, string> = {
   'error.already_rated': 'This answer was already rated.',
   'error.reply_closed': 'This report is closed. Please file a new report.',
   'error.merge_self': 'A report cannot be merged into itself.',
+  'error.merge_oversight': 'A report of abuse of office is handled by the Inspektorat only, so it cannot be merged with an ordinary report, or the other way round. Handle them as separate reports.',
   'error.merge_target_closed': 'The target report is already closed or merged.',
   'error.login_failed': 'Wrong e-mail or password.',
   'error.login_locked': 'Account locked for {minutes} minutes after too many failed sign-ins.',

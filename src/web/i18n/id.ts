@@ -98,6 +98,7 @@ export const id: Record<string, string> = {
   'error.already_rated': 'Tanggapan ini sudah dinilai.',
   'error.reply_closed': 'Laporan ini sudah ditutup. Silakan kirim laporan baru.',
   'error.merge_self': 'Laporan tidak dapat digabung dengan dirinya sendiri.',
+  'error.merge_oversight': 'Laporan penyalahgunaan wewenang hanya ditangani Inspektorat, jadi tidak dapat digabung dengan laporan biasa, atau sebaliknya. Tangani keduanya sebagai laporan terpisah.',
   'error.merge_target_closed': 'Laporan tujuan sudah ditutup atau digabung.',
   'error.login_failed': 'E-mail atau kata sandi salah.',
   'error.login_locked': 'Akun dikunci {minutes} menit karena terlalu banyak percobaan masuk yang gagal.',
