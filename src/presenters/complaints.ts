@@ -97,8 +97,9 @@ export interface PublicKeptCase {
 }
 
 // Entries of the kept case that a merged reporter sees: the officers' work,
-// not another citizen's replies or rating.
-const KEPT_CASE_HIDDEN_TYPES = new Set(['citizen_replied', 'rated']);
+// not another citizen's replies or rating, nor what officers asked or told
+// that citizen alone (a question while on hold, an acknowledgement).
+const KEPT_CASE_HIDDEN_TYPES = new Set(['citizen_replied', 'rated', 'held', 'acknowledged']);
 
 /**
  * Presents the kept case to the reporter of a merged duplicate, without its

@@ -156,7 +156,7 @@ for (const backend of BACKENDS) {
     });
 
     test('merged duplicate never reveals the kept case code', async () => {
-      const kept = await file('Ada pungutan liar saat mengurus surat pindah di kantor desa.', { categoryCode: 'pelanggaran-pungli' });
+      const kept = await file('Lampu jalan di gang sekolah mati, mohon segera diganti.', { privacy: 'confidential' });
       const duplicate = await file('Jalan rusak di depan sekolah dasar negeri.');
       const merge = await call('POST', `/api/v1/complaints/${duplicate.id}/merge`, { intoId: kept.id }, officer.token);
       assert.equal(merge.status, 200, merge.text);
@@ -168,7 +168,21 @@ for (const backend of BACKENDS) {
       const html = await page.text();
       assert.equal(page.status, 200);
       assert.equal(html.includes(kept.trackingCode), false);
-      assert.equal(html.includes('pungutan liar'), false);
+      assert.equal(html.includes('gang sekolah'), false, 'a confidential kept case shows nothing');
+    });
+
+    test('merged duplicate does not see questions to the other reporter', async () => {
+      const kept = await file('Jalan berlubang di depan balai desa Bolong, mohon ditambal.');
+      const duplicate = await file('Lubang besar di jalan depan balai desa Bolong.');
+      const merge = await call('POST', `/api/v1/complaints/${duplicate.id}/merge`, { intoId: kept.id }, officer.token);
+      assert.equal(merge.status, 200, merge.text);
+      const question = 'Mohon kirim foto lubang di depan rumah Bapak di Jl. Mawar 7 RT 02.';
+      const hold = await call('POST', `/api/v1/complaints/${kept.id}/hold`, { reason: question }, officer.token);
+      assert.equal(hold.status, 200, hold.text);
+
+      assert.ok((await (await app.request(`/lacak/${kept.trackingCode}`)).text()).includes('Jl. Mawar 7'), 'the kept case\'s own reporter sees the question');
+      const html = await (await app.request(`/lacak/${duplicate.trackingCode}`)).text();
+      assert.equal(html.includes('Jl. Mawar 7'), false, 'the other reporter does not');
     });
 
     test('typed phone number cannot hijack another reporter', async () => {
