@@ -189,6 +189,22 @@ function contactMask(value: string): string {
 /** Mask of a reporter's contact that is neither an e-mail address nor a phone number (an account id). */
 export const CONTACT_MASK = '[kontak disamarkan]';
 
+/** Characters citizens put between the digits of a phone number. */
+const DIGIT_GAP = '[\\s.()/_-]*';
+
+/**
+ * Returns a pattern for a known phone number as citizens type it: with 0,
+ * 62, +62 or no prefix at all, and with any spacing or punctuation between
+ * the digits ("+62271495000" is also "(0271) 495000" and "271 495 000").
+ * Returns null for a value without a national number of at least 6 digits.
+ */
+function knownPhonePattern(value: string): RegExp | null {
+  const digits = value.replace(/\D/g, '');
+  const national = digits.startsWith('62') ? digits.slice(2) : digits.startsWith('0') ? digits.slice(1) : digits;
+  if (national.length < 6) return null;
+  return new RegExp(`(?<!\\d)(?:(?:(?:\\+\\s*)?6\\s*2|\\(?\\s*0)${DIGIT_GAP})?${national.split('').join(DIGIT_GAP)}(?!\\d)`, 'g');
+}
+
 export function redactIdentity(text: string, identity: KnownIdentity): string {
   // Typed addresses, numbers and plates go first: a name part replaced inside
   // an e-mail address ("rina.santoso@…") would leave the rest of it unmasked.
@@ -208,6 +224,12 @@ export function redactIdentity(text: string, identity: KnownIdentity): string {
   for (const { value, mask } of replacements) {
     const pattern = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(value)}(?![\\p{L}\\p{N}])`, 'giu');
     result = result.replace(pattern, mask);
+  }
+  // A known phone number in any of the ways it is typed.
+  for (const value of identity.contacts) {
+    if (contactMask(value) !== PERSONAL_DATA_MASKS.phone) continue;
+    const pattern = knownPhonePattern(value);
+    if (pattern) result = result.replace(pattern, PERSONAL_DATA_MASKS.phone);
   }
   // A phone stored as +62… is often typed as 08…; maskPersonalData catches that form.
   return maskPersonalData(result);

@@ -83,6 +83,20 @@ describe('identity redaction', () => {
     assert.equal(redactIdentity('akun saya warga_uji_01 di instagram', { name: null, contacts: ['warga_uji_01'] }), 'akun saya [kontak disamarkan] di instagram');
   });
 
+  test('a known phone number however it is typed', () => {
+    const landline = { name: null, contacts: ['+62271495000'] };
+    for (const typed of ['0271495000', '(0271) 495000', '0271-495-000', '271 495 000', '+62 271 495000']) {
+      assert.equal(redactIdentity(`Telepon rumah saya ${typed}, silakan hubungi.`, landline), 'Telepon rumah saya [nomor telepon disamarkan], silakan hubungi.', typed);
+    }
+    const mobile = { name: null, contacts: ['+6281200000009'] };
+    for (const typed of ['812 0000 0009', '81200000009', '0812/0000/0009']) {
+      assert.equal(redactIdentity(`wa ${typed} ya`, mobile), 'wa [nomor telepon disamarkan] ya', typed);
+    }
+    // Other numbers stay, also one that contains the known digits.
+    assert.equal(redactIdentity('Rumah nomor 27 RT 04, biaya Rp 1.495.000', landline), 'Rumah nomor 27 RT 04, biaya Rp 1.495.000');
+    assert.equal(redactIdentity('kode 902714950001', landline), 'kode 902714950001');
+  });
+
   test('name part inside an e-mail address', () => {
     const redacted = redactIdentity('Email anak saya rina.santoso@contoh.id, terima kasih', { name: 'Budi Santoso', contacts: [] });
     assert.equal(redacted, 'Email anak saya [email disamarkan], terima kasih');

@@ -64,6 +64,16 @@ const NIK_CANDIDATE_RE = /(?<![\d.,-])(\d{16}|\d{4}[ .-]\d{4}[ .-]\d{4}[ .-]\d{4
 const PHONE_CANDIDATE_RE =
   /(?<![\w+])(?:\+62[ .-]?|62[ .-]?|\(?0)8\d{1,3}\)?(?:[ .-]?\d){6,10}(?![\d]|[.,-]\d)/g;
 
+/**
+ * Landlines: 0 or +62, an area code of 2 or 3 digits that is not a mobile
+ * prefix (021 Jakarta, 0271 Surakarta and Karanganyar), then the subscriber
+ * number in up to two groups. The digit count is checked afterwards (9–11
+ * with a leading 0). A date ("02.12.2023") or a time ("07.30") has a
+ * separator right after its first two digits and is not matched.
+ */
+const LANDLINE_CANDIDATE_RE =
+  /(?<![\w+])(?:\+62[ .-]?|\(?0)[2-79]\d{1,2}\)?[ .-]?\d{3,4}[ .-]?\d{2,4}(?![\d]|[.,-]\d)/g;
+
 const EMAIL_RE = /(?<![\w.+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
 
 /** Region codes of Indonesian registration plates (Korlantas), plus RI and CD. */
@@ -102,6 +112,7 @@ export function findPersonalData(text: string): PersonalDataMatch[] {
     ...findEmails(text),
     ...findNiks(text),
     ...findPhones(text),
+    ...findLandlines(text),
     ...findPlates(text),
   ];
   candidates.sort((a, b) => a.start - b.start || b.end - b.start - (a.end - a.start));
@@ -137,16 +148,39 @@ export function maskPersonalData(text: string): string {
   // Looser patterns for the public view only: any 16-digit number (a KK
   // number or a mistyped NIK is personal too), a phone typed digit by digit,
   // and an address written as "nama [at] domain [dot] com".
-  return result
+  let masked = result
     .replace(ANY_16_DIGITS_RE, PERSONAL_DATA_MASKS.nik)
+    .replace(SLASHED_16_DIGITS_RE, PERSONAL_DATA_MASKS.nik)
     .replace(SPACED_PHONE_RE, PERSONAL_DATA_MASKS.phone)
-    .replace(OBFUSCATED_EMAIL_RE, PERSONAL_DATA_MASKS.email);
+    .replace(OBFUSCATED_EMAIL_RE, PERSONAL_DATA_MASKS.email)
+    .replace(SPACED_EMAIL_RE, PERSONAL_DATA_MASKS.email);
+  for (const pattern of SEPARATED_PHONE_RES) masked = masked.replace(pattern, PERSONAL_DATA_MASKS.phone);
+  return masked;
 }
 
 /** Zero-width characters, the word joiner, the byte-order mark and bidirectional controls. */
 const INVISIBLE_CHARS_RE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF]/g;
 const ANY_16_DIGITS_RE = /(?<!\d)\d(?:[ .-]?\d){15}(?!\d)/g;
 const SPACED_PHONE_RE = /(?<![\d+])(?:\+ ?6 ?2|0) ?8(?: ?\d){7,11}(?!\d)/g;
+/** 16 digits split by slashes or underscores ("3313/0000/0000/0000"). */
+const SLASHED_16_DIGITS_RE = /(?<!\d)\d(?:[/_]?\d){15}(?!\d)/g;
+/**
+ * A mobile number with one kind of separator between any of its digits
+ * ("0812/0000/0000", "0812_0000_0000", "0-8-1-2-…"), one pattern per
+ * separator. A date and a time ("08/12/2023 10:30") mix two and are kept.
+ */
+const SEPARATED_PHONE_RES = ['/', '_', '-', '.'].map((separator) => {
+  const gap = `\\${separator}?`;
+  return new RegExp(`(?<![\\d+])(?:\\+?62|0)${gap}8(?:${gap}\\d){7,11}(?!\\d)`, 'g');
+});
+/**
+ * An e-mail address with spaces around its "@" or its last dot, or with
+ * "(at)" for "@" ("warga @ contoh.id", "warga(at)contoh.id", "warga@contoh
+ * .id"). The address must end in a common top-level domain, so a mention at
+ * the end of a sentence ("ke @dinaspu. Mohon") is kept.
+ */
+const SPACED_EMAIL_RE =
+  /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+\s*(?:@|[[(]\s*(?:at|et)\s*[\])])\s*[\p{L}\p{N}-]+(?:\s*\.\s*[\p{L}\p{N}-]+)*?\s*\.\s*(?:id|com|net|org|info|biz)(?![\p{L}\p{N}])/giu;
 const OBFUSCATED_EMAIL_RE = /[\p{L}\p{N}._%+-]+\s*[[(]\s*(?:at|et)\s*[\])]\s*[\p{L}\p{N}-]+(?:\s*[[(]\s*(?:dot|titik)\s*[\])]\s*[\p{L}\p{N}-]+)+/giu;
 
 /**
@@ -185,6 +219,19 @@ function findPhones(text: string): PersonalDataMatch[] {
     if (digits.length < 10 || digits.length > 13) continue;
 
     // An opening bracket before "08" belongs to the match only with its pair.
+    let start = match.index;
+    if (match[0].startsWith('(') && !match[0].includes(')')) start += 1;
+    matches.push({ kind: 'phone', start, end: match.index + match[0].length });
+  }
+  return matches;
+}
+
+function findLandlines(text: string): PersonalDataMatch[] {
+  const matches: PersonalDataMatch[] = [];
+  for (const match of text.matchAll(LANDLINE_CANDIDATE_RE)) {
+    let digits = match[0].replace(/\D/g, '');
+    if (digits.startsWith('62')) digits = '0' + digits.slice(2);
+    if (digits.length < 9 || digits.length > 11) continue;
     let start = match.index;
     if (match[0].startsWith('(') && !match[0].includes(')')) start += 1;
     matches.push({ kind: 'phone', start, end: match.index + match[0].length });

@@ -9,6 +9,14 @@ const leaks: [string, string, string][] = [
   ['invalid-date NIK', 'NIK saya 3313999999990001', '3313999999990001'],
   ['KK number in groups', 'KK 3313 0112 3456 7890', '3456 7890'],
   ['obfuscated e-mail', 'kirim ke budi.santoso [at] gmail [dot] com', 'budi.santoso'],
+  ['phone with slashes', 'wa 0812/0000/0000 ya', '0000/0000'],
+  ['phone with underscores', 'wa 0812_0000_0000 ya', '0000_0000'],
+  ['phone with a dash between every digit', 'wa 0-8-1-2-0-0-0-0-0-0-0-0 ya', '0-0-0-0-0'],
+  ['NIK with slashes', 'NIK 3313/0000/0000/0000', '0000/0000'],
+  ['e-mail with spaces around @', 'email warga @ contoh.id ya', 'warga'],
+  ['e-mail with (at)', 'email warga(at)contoh.id ya', 'warga'],
+  ['e-mail with a space before the dot', 'email warga@contoh .id ya', 'warga'],
+  ['landline', 'telp rumah (0271) 495000', '495000'],
 ];
 
 for (const [name, input, secret] of leaks) {
@@ -28,4 +36,7 @@ test('public mask drops bidirectional overrides', () => {
 test('public mask keeps money and dates', () => {
   const text = 'Biaya Rp 150.000 dibayar tanggal 12-03-2026 jam 10.30';
   assert.equal(maskPersonalData(text), text);
+  for (const kept of ['tanggal 08/12/2023 10:30 di balai desa', 'sudah lapor ke @dinaspu. Mohon dibantu', 'tanggal 01/02/2023 sampai 10/12/2023']) {
+    assert.equal(maskPersonalData(kept), kept);
+  }
 });

@@ -49,7 +49,16 @@ test('phone numbers in common formats are found', () => {
   assert.deepEqual(found('telp (0812) 3456 7890'), [['phone', '(0812) 3456 7890']]);
 });
 
+test('landlines are found', () => {
+  assert.deepEqual(found('telp (0271) 495000'), [['phone', '(0271) 495000']]);
+  assert.deepEqual(found('telp 0271-495000'), [['phone', '0271-495000']]);
+  assert.deepEqual(found('kantor 021 5550 1234'), [['phone', '021 5550 1234']]);
+  assert.deepEqual(found('hub +62 271 495000'), [['phone', '+62 271 495000']]);
+});
+
 test('dates, times and money are not phones', () => {
+  assert.deepEqual(found('tanggal 02.12.2023 pukul 07.30 - 09.00'), []);
+  assert.deepEqual(found('SK nomor 025/KEP/2023, RT 02 RW 03'), []);
   assert.deepEqual(found('tanggal 08-12-2023 jam 08.30'), []);
   assert.deepEqual(found('tgl 08.12.2023 pukul 10.30'), []);
   assert.deepEqual(found('biaya Rp 150.000 per bulan'), []);
