@@ -261,6 +261,18 @@ describe('server-rendered pages', () => {
     assert.equal(after.n, before.n, 'nothing was stored');
   });
 
+  test('description length counted in characters, as the API counts it', async () => {
+    const emoji = '\u{1F6A7}';
+    const accepted = await postReport(reportForm({ description: `Jalan rusak ${emoji.repeat(3000)}` }));
+    assert.equal(accepted.status, 303, '3,012 characters are within 5,000 although they are 6,012 UTF-16 units');
+    const refused = await postReport(reportForm({ description: `Jalan rusak ${emoji.repeat(4990)}` }));
+    assert.equal(refused.status, 400);
+    assert.equal(fieldError(await refused.text(), 'description'), 'Isi maksimal 5000 karakter.');
+    const invisible = await postReport(reportForm({ description: `ok${'\u200B'.repeat(20)}` }));
+    assert.equal(invisible.status, 400);
+    assert.match(fieldError(await invisible.text(), 'description') ?? '', /^Isi laporan minimal 10 karakter/, 'zero-width characters do not count');
+  });
+
   test('desa outside the kecamatan rejected', async () => {
     // Ngepungsari lies in Jatipuro, not in Karanganyar.
     const response = await postReport(reportForm({ districtCode: '33.13.09', villageCode: '33.13.01.2001' }));

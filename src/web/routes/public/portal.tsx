@@ -11,6 +11,7 @@ import { normalizeContact } from '../../../commands/reporters.ts';
 import { CommandError } from '../../../commands/errors.ts';
 import { listReferenceData, getComplaintByTrackingCode } from '../../../queries/complaints.ts';
 import { normalizeTrackingCode } from '../../../domain/tracking-code.ts';
+import { textLength } from '../../../domain/text.ts';
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from '../../../domain/images.ts';
 import { COMPLAINT_TYPES, PRIVACY_LEVELS, type ComplaintType, type Privacy } from '../../../domain/types.ts';
 import type { AttachmentUpload } from '../../../commands/receive-complaint.ts';
@@ -48,10 +49,12 @@ export function reportValues(body: FormBody): ReportFormValues {
 export function checkReportForm(t: Translate, values: ReportFormValues, files: File[], options: { typeRequired: boolean }): FieldErrors {
   const errors: FieldErrors = {};
   if (values.type ? !COMPLAINT_TYPES.includes(values.type as ComplaintType) : options.typeRequired) errors.type = t('error.type_required');
+  // Counted as the command counts: characters, not UTF-16 units, and invisible format characters not towards the minimum.
   const description = values.description.trim();
-  if (description.length === 0) errors.description = t('error.description_required');
-  else if (description.length < DESCRIPTION_MIN) errors.description = t('error.description_too_short', { min: DESCRIPTION_MIN });
-  else if (description.length > DESCRIPTION_MAX) errors.description = t('error.text_too_long', { max: DESCRIPTION_MAX });
+  const visible = textLength(description.replace(/\p{Cf}/gu, '').trim());
+  if (visible === 0) errors.description = t('error.description_required');
+  else if (visible < DESCRIPTION_MIN) errors.description = t('error.description_too_short', { min: DESCRIPTION_MIN });
+  else if (textLength(description) > DESCRIPTION_MAX) errors.description = t('error.text_too_long', { max: DESCRIPTION_MAX });
   const phoneError = values.phone.trim() ? contactError(t, 'phone', values.phone) : undefined;
   if (phoneError) errors.phone = phoneError;
   const emailError = values.email.trim() ? contactError(t, 'email', values.email) : undefined;
