@@ -64,7 +64,7 @@ export async function rateComplaint(ctx: CommandContext, complaintId: number, in
       .executeTakeFirst();
     if (ratedSince) throw new CommandError('conflict', 'this answer was already rated', 'error.already_rated');
 
-    const comment = input.comment?.trim().slice(0, 2000) || null;
+    const comment = input.comment?.trim() ? requireText(input.comment, 'comment', 1, 2000) : null;
     await appendEvent(trx, complaintId, ctx.actor, { type: 'rated', visibility: 'public', body: comment, data: { rating: input.rating } }, now);
     complaint = await trx.updateTable('complaints').set({ rating: input.rating }).where('id', '=', complaintId).returningAll().executeTakeFirstOrThrow();
     if (input.rating <= REOPENING_RATING_MAX && complaint.status === 'resolved') {

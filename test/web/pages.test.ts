@@ -15,6 +15,8 @@ import type { AppEnv } from '../../src/web/context.ts';
 import { receiveComplaint } from '../../src/commands/receive-complaint.ts';
 import { verifyComplaint } from '../../src/commands/verify-complaint.ts';
 import { dispatchComplaint } from '../../src/commands/dispatch-complaint.ts';
+import { answerComplaint } from '../../src/commands/resolve-complaint.ts';
+import { archiveComplaint } from '../../src/commands/close-complaint.ts';
 import { TRACKING_CODE_RE } from '../../src/domain/tracking-code.ts';
 import { MAX_FAILED_LOGINS } from '../../src/commands/users.ts';
 
@@ -271,6 +273,47 @@ describe('server-rendered pages', () => {
     const invisible = await postReport(reportForm({ description: `ok${'\u200B'.repeat(20)}` }));
     assert.equal(invisible.status, 400);
     assert.match(fieldError(await invisible.text(), 'description') ?? '', /^Isi laporan minimal 10 karakter/, 'zero-width characters do not count');
+  });
+
+  test('refused replies and ratings keep their text', async () => {
+    const post = (path: string, fields: Record<string, string>) => app.request(path, {
+      method: 'POST', body: new URLSearchParams(fields), headers: { Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
+    const { complaint } = await receiveComplaint({ db: database.db, actor: { kind: 'citizen' } }, {
+      type: 'permintaan_informasi', description: 'Kapan jadwal posyandu balita di desa Bolong bulan ini?', channel: 'web',
+    });
+    await answerComplaint({ db: database.db, actor: officer.actor }, complaint.id, { body: 'Posyandu balita setiap Selasa kedua di balai desa.' });
+    const code = complaint.tracking_code;
+    const ratings = () => database.db.selectFrom('complaint_events').select('body').where('complaint_id', '=', complaint.id).where('type', '=', 'rated').execute();
+
+    // A comment over 2,000 characters is refused beside its field, not cut.
+    const long = `Terima kasih, ${'jawabannya jelas sekali. '.repeat(90)}`;
+    const tooLong = await post(`/lacak/${code}/nilai`, { rating: '4', comment: long });
+    assert.equal(tooLong.status, 400);
+    const tooLongHtml = await tooLong.text();
+    assert.equal(fieldError(tooLongHtml, 'comment'), 'Isi maksimal 2000 karakter.');
+    assert.ok(tooLongHtml.includes(long.trim().slice(0, 200)), 'the comment comes back');
+    assert.equal((await ratings()).length, 0, 'nothing was stored');
+
+    // A second rating moves its comment into the reply form.
+    assert.equal((await post(`/lacak/${code}/nilai`, { rating: '5', comment: 'Sangat membantu.' })).status, 303);
+    const second = await post(`/lacak/${code}/nilai`, { rating: '2', comment: 'Ternyata jadwalnya berubah, mohon dicek lagi.' });
+    assert.equal(second.status, 400);
+    const secondHtml = await second.text();
+    assert.match(secondHtml, /<textarea[^>]*name="body"[^>]*>Ternyata jadwalnya berubah, mohon dicek lagi.<\/textarea>/, 'the comment waits in the reply form');
+    assert.deepEqual((await ratings()).map((row) => row.body), ['Sangat membantu.']);
+
+    // A reply to an archived report is shown back to copy.
+    const { complaint: other } = await receiveComplaint({ db: database.db, actor: { kind: 'citizen' } }, {
+      type: 'pengaduan', description: 'Promo pulsa murah, klik tautan ini sekarang.', channel: 'web',
+    });
+    await archiveComplaint({ db: database.db, actor: officer.actor }, other.id, { reason: 'spam' });
+    const reply = await post(`/lacak/${other.tracking_code}/balas`, { body: 'Maaf, ini bukan spam, saya mau lapor jalan rusak di Bolong.' });
+    assert.equal(reply.status, 400);
+    const replyHtml = await reply.text();
+    assert.ok(replyHtml.includes('Pesan Anda belum terkirim'));
+    assert.match(replyHtml, />Maaf, ini bukan spam, saya mau lapor jalan rusak di Bolong.<\/textarea>/, 'the text is there to copy');
+    assert.ok(replyHtml.includes('href="/lapor"'), 'with a way to file it anew');
   });
 
   test('desa outside the kecamatan rejected', async () => {

@@ -101,6 +101,15 @@ export function TrackPage(props: TrackPageProps) {
   const { ctx, complaint } = props;
   const { t, locale } = ctx;
   const formErrors = { ...(props.reply?.errors ?? {}), ...(props.rating?.errors ?? {}) };
+  // A refused post whose form the page no longer offers (the report closed,
+  // the answer was rated meanwhile) keeps its text: a rating comment moves
+  // into the reply form, and a text no form takes is shown to copy.
+  const ratingComment = props.rating && !props.canRate && props.rating.comment.trim() ? props.rating.comment : null;
+  const commentToReply = ratingComment !== null && props.canReply && !props.reply;
+  const reply = commentToReply ? { body: ratingComment, errors: {} } : props.reply;
+  const unsent = props.reply && !props.canReply && props.reply.body.trim()
+    ? { name: 'body', text: props.reply.body }
+    : ratingComment !== null && !props.canReply ? { name: 'comment', text: ratingComment } : null;
   return (
     <Layout ctx={ctx} title={t('track.report_title', { code: complaint.trackingCode })} area="public">
       <ErrorSummary t={t} errors={formErrors} />
@@ -152,20 +161,31 @@ export function TrackPage(props: TrackPageProps) {
           <DeadlineTable t={t} locale={locale} rows={complaint.deadlines} />
 
           {props.canRate ? <RatingForm ctx={ctx} code={complaint.trackingCode} rating={props.rating} /> : null}
-          {props.canReply ? <ReplyForm ctx={ctx} code={complaint.trackingCode} reply={props.reply} status={complaint.status} /> : null}
+          {props.canReply ? (
+            <ReplyForm ctx={ctx} code={complaint.trackingCode} reply={reply} status={complaint.status}
+              note={commentToReply ? t('track.comment_moved_to_reply') : undefined} />
+          ) : null}
+          {unsent ? (
+            <section class="form-section" aria-labelledby="unsent-title">
+              <h2 class="heading-m" id="unsent-title">{t('track.unsent_title')}</h2>
+              <TextArea t={t} name={unsent.name} label={t('track.unsent_label')} hint={t('track.unsent_hint')} value={unsent.text} rows={5} />
+              <p class="body"><a href="/lapor">{t('track.unsent_new_report')}</a></p>
+            </section>
+          ) : null}
         </div>
       </div>
     </Layout>
   );
 }
 
-function ReplyForm(props: { ctx: PageContext; code: string; status: string; reply?: TrackPageProps['reply'] }) {
+function ReplyForm(props: { ctx: PageContext; code: string; status: string; reply?: TrackPageProps['reply']; note?: string }) {
   const { t } = props.ctx;
   const errors = props.reply?.errors ?? {};
   return (
     <section class="form-section" aria-labelledby="reply-title">
       <h2 class="heading-m" id="reply-title">{t('track.reply_title')}</h2>
       <p class="body">{t(props.status === 'resolved' ? 'track.reply_intro_resolved' : 'track.reply_intro')}</p>
+      {props.note ? <p class="body"><strong>{props.note}</strong></p> : null}
       <form method="post" action={`/lacak/${props.code}/balas`} enctype="multipart/form-data" novalidate>
         <TextArea t={t} name="body" label={t('track.reply_label')} value={props.reply?.body} error={errors.body} rows={5} />
         <FileField t={t} name="attachments" label={t('report.attachments')} error={errors.attachments} accept={ATTACHMENT_ACCEPT} multiple optional
