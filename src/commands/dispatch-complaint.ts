@@ -21,6 +21,10 @@ export async function dispatchComplaint(ctx: CommandContext, complaintId: number
       throw new CommandError('forbidden', 'oversight reports go only to the Inspektorat', 'error.oversight_only_inspektorat', {}, 'agencyCode');
     }
     const redispatch = complaint.status === 'dispatched' || complaint.status === 'in_progress';
+    // Sending a case again to the agency that holds it would only restart its follow-up clock.
+    if (redispatch && complaint.agency_id === agency.id) {
+      throw new CommandError('invalid', 'the report is already with this agency', 'error.redispatch_same_agency', { agency: agency.name }, 'agencyCode');
+    }
     return {
       update: { status, agency_id: agency.id },
       event: {

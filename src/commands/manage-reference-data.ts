@@ -13,10 +13,10 @@ import type { Agency, Category, User } from '../db/schema.ts';
 import type { Complexity, StaffUser } from '../domain/types.ts';
 import { isValidDate } from '../domain/time.ts';
 import type { HolidayKind } from '../domain/calendar.ts';
+import { OPEN_STATUSES } from '../domain/lifecycle.ts';
 import { canManageReferenceData, OVERSIGHT_AGENCY_CODE } from '../policies/complaints.ts';
 import { logger } from '../logger.ts';
 import { eventRow, type CommandContext, type Tx } from './context.ts';
-import { OPEN_STATUSES } from '../domain/lifecycle.ts';
 import { CommandError, invalid } from './errors.ts';
 import { createUser, requireName, type CreateUserInput } from './users.ts';
 import { recomputeAfterCalendarChange, requestDeadlineRecompute, runInlineOrQueue, type RecomputeRun } from './recompute-deadlines.ts';
@@ -81,7 +81,14 @@ export async function renameAgency(ctx: CommandContext, agencyId: number, input:
  * new disposisi; complaints already sent to it stay there until they are dispatched
  * again, and its officers can still sign in to finish them.
  */
-export async function setAgencyActive(ctx: CommandContext, agencyId: number, active: boolean): Promise<Agency> {
+/** An agency after a change of its active flag, with what it still holds: open reports and categories routed to it. */
+export interface AgencyActiveResult {
+  agency: Agency;
+  openReports: number;
+  defaultOfCategories: number;
+}
+
+export async function setAgencyActive(ctx: CommandContext, agencyId: number, active: boolean): Promise<AgencyActiveResult> {
   const admin = requireAdmin(ctx);
   const current = await ctx.db.selectFrom('agencies').select('code').where('id', '=', agencyId).executeTakeFirst();
   if (!current) throw new CommandError('not_found', `agency ${agencyId} not found`, 'error.not_found.agency');
@@ -90,7 +97,14 @@ export async function setAgencyActive(ctx: CommandContext, agencyId: number, act
   }
   const agency = await ctx.db.updateTable('agencies').set({ active }).where('id', '=', agencyId).returningAll().executeTakeFirstOrThrow();
   logger.info({ adminId: admin.id, agencyId, active }, active ? 'agency reactivated' : 'agency deactivated');
-  return agency;
+  // An inactive agency keeps its open reports and its categories; the administrator is told, so that they are moved.
+  const [reports, categories] = await Promise.all([
+    ctx.db.selectFrom('complaints').select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('agency_id', '=', agencyId).where('status', 'in', [...OPEN_STATUSES]).where('merged_into_id', 'is', null).executeTakeFirstOrThrow(),
+    ctx.db.selectFrom('categories').select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('agency_id', '=', agencyId).where('active', '=', true).executeTakeFirstOrThrow(),
+  ]);
+  return { agency, openReports: Number(reports.n), defaultOfCategories: Number(categories.n) };
 }
 
 // Categories

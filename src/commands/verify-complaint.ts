@@ -37,6 +37,9 @@ export async function verifyComplaint(ctx: CommandContext, complaintId: number, 
     if (!agency) {
       throw invalid('agencyCode', 'the category has no default agency: choose the responsible agency', 'error.agency_required');
     }
+    if (!agency.active) {
+      throw invalid('agencyCode', `the category's agency "${agency.code}" is inactive`, 'error.category_agency_inactive', { agency: agency.name });
+    }
     const oversight = category.oversight || complaint.oversight;
     if (oversight && agency.code !== OVERSIGHT_AGENCY_CODE) {
       throw new CommandError('forbidden', 'oversight reports go only to the Inspektorat', 'error.oversight_only_inspektorat', {}, 'agencyCode');
@@ -66,7 +69,8 @@ export async function verifyComplaint(ctx: CommandContext, complaintId: number, 
 
 export async function findActiveAgency(trx: Tx, code: string) {
   const agency = await trx.selectFrom('agencies').selectAll().where('code', '=', code).executeTakeFirst();
-  if (!agency || !agency.active) throw invalid('agencyCode', `agency "${code}" does not exist`, 'error.agency_unknown', { code });
+  if (!agency) throw invalid('agencyCode', `agency "${code}" does not exist`, 'error.agency_unknown', { code });
+  if (!agency.active) throw invalid('agencyCode', `agency "${code}" is inactive`, 'error.agency_inactive', { agency: agency.name });
   return agency;
 }
 

@@ -79,14 +79,33 @@ for (const backend of BACKENDS) {
       await assert.rejects(addAgency(asAdmin(), { code: 'dinas-baru', name: 'Lagi', kind: 'dinas' }), rejectsWith('conflict', 'error.agency_exists', 'code'));
       assert.equal((await renameAgency(asAdmin(), agency.id, { name: 'Dinas Perhubungan' })).name, 'Dinas Perhubungan');
 
-      await setAgencyActive(asAdmin(), agency.id, false);
+      const deactivated = await setAgencyActive(asAdmin(), agency.id, false);
+      assert.deepEqual([deactivated.openReports, deactivated.defaultOfCategories], [0, 0]);
       const { complaint } = await receiveComplaint({ db: database.db, actor: { kind: 'citizen' } }, {
         type: 'pengaduan', description: 'Rambu lalu lintas di simpang tiga roboh tertabrak truk.', channel: 'web',
       });
       await verifyComplaint(asOfficer(), complaint.id, { type: 'pengaduan', categoryCode: 'lalu-lintas-parkir', districtCode: '33.13.09', agencyCode: 'dishub' });
-      await assert.rejects(dispatchComplaint(asOfficer(), complaint.id, { agencyCode: 'dinas-baru' }), rejectsWith('invalid', 'error.agency_unknown'));
+      await assert.rejects(dispatchComplaint(asOfficer(), complaint.id, { agencyCode: 'dinas-baru' }), rejectsWith('invalid', 'error.agency_inactive', 'agencyCode'));
+      await assert.rejects(dispatchComplaint(asOfficer(), complaint.id, { agencyCode: 'tidak-ada' }), rejectsWith('invalid', 'error.agency_unknown', 'agencyCode'));
       await setAgencyActive(asAdmin(), agency.id, true);
       await dispatchComplaint(asOfficer(), complaint.id, { agencyCode: 'dinas-baru' });
+      await assert.rejects(dispatchComplaint(asOfficer(), complaint.id, { agencyCode: 'dinas-baru' }), rejectsWith('invalid', 'error.redispatch_same_agency', 'agencyCode'));
+
+      // Deactivated while it holds a report and is a category's agency.
+      await saveCategory(asAdmin(), {
+        code: 'rambu-baru', name: 'Rambu baru', agencyCode: 'dinas-baru', oversight: false, complexity: 'simple',
+        verifyDays: 3, firstFollowUpDays: 5, resolutionDaysSimple: 5, resolutionDaysMedium: 14, resolutionDaysComplex: 60, autoCloseDays: 10,
+      });
+      const holding = await setAgencyActive(asAdmin(), agency.id, false);
+      assert.deepEqual([holding.openReports, holding.defaultOfCategories], [1, 1]);
+      const { complaint: next } = await receiveComplaint({ db: database.db, actor: { kind: 'citizen' } }, {
+        type: 'pengaduan', description: 'Rambu dilarang parkir di depan pasar hilang.', channel: 'web',
+      });
+      await assert.rejects(
+        verifyComplaint(asOfficer(), next.id, { type: 'pengaduan', categoryCode: 'rambu-baru', districtCode: '33.13.09' }),
+        rejectsWith('invalid', 'error.category_agency_inactive', 'agencyCode'),
+      );
+      await verifyComplaint(asOfficer(), next.id, { type: 'pengaduan', categoryCode: 'rambu-baru', districtCode: '33.13.09', agencyCode: 'dishub' });
     });
 
     test('names limited to 200 characters', async () => {

@@ -34,12 +34,15 @@ export function adminContext(c: Context<AppEnv>): CommandContext {
 export function adminBanner(c: Context<AppEnv>, allowed: readonly string[]): string | undefined {
   const done = c.req.query('done');
   if (!done || !allowed.includes(done)) return undefined;
-  const count = Number.parseInt(c.req.query('n') ?? '', 10);
-  return c.get('t')(`admin.banner.${done}`, { n: Number.isFinite(count) ? count : 0 });
+  const count = (name: string) => {
+    const value = Number.parseInt(c.req.query(name) ?? '', 10);
+    return Number.isFinite(value) ? value : 0;
+  };
+  return c.get('t')(`admin.banner.${done}`, { n: count('n'), m: count('m') });
 }
 
 const USER_BANNERS = ['user-added', 'user-deactivated', 'user-reactivated'] as const;
-const AGENCY_BANNERS = ['agency-added', 'agency-renamed', 'agency-deactivated', 'agency-reactivated'] as const;
+const AGENCY_BANNERS = ['agency-added', 'agency-renamed', 'agency-deactivated', 'agency-deactivated-holding', 'agency-reactivated'] as const;
 
 async function listUsers(c: Context<AppEnv>): Promise<UserRow[]> {
   // NOTE: a read model for the admin list; it belongs in queries/ once another page needs it.
@@ -151,6 +154,10 @@ export function registerAdminRoutes(app: Hono<AppEnv>): void {
     if (id === null) return agenciesPage(c, { errors: { _form: c.get('t')('error.not_found.agency') }, status: 404 });
     const result = await attempt(c.get('t'), [], () => setAgencyActive(adminContext(c), id, active));
     if (!result.ok) return agenciesPage(c, { errors: result.errors, status: result.error.httpStatus });
+    const { openReports, defaultOfCategories } = result.value;
+    if (!active && openReports + defaultOfCategories > 0) {
+      return c.redirect(`/staff/admin/agencies?done=agency-deactivated-holding&n=${openReports}&m=${defaultOfCategories}`, 303);
+    }
     return c.redirect(`/staff/admin/agencies?done=${active ? 'agency-reactivated' : 'agency-deactivated'}`, 303);
   });
 }

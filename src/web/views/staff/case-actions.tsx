@@ -180,8 +180,12 @@ export function CaseActions(props: {
         <ActionForm t={t} action="dispatch" id={defaults.id} csrfToken={props.csrfToken} open={props.open === 'dispatch'} errors={p.errors}
           title={t(redispatch ? 'case.action.redispatch' : 'case.action.dispatch')} intro={t('case.intro.dispatch')}
           submit={t(redispatch ? 'case.submit.redispatch' : 'case.submit.dispatch')}>
-          <SelectField t={t} prefix="dispatch" name="agencyCode" label={t('case.field.agency')} value={p.values.agencyCode ?? defaults.agencyCode ?? ''}
-            error={p.errors.agencyCode} emptyLabel={t('case.choose')} options={agencyOptions(props.reference, defaults.agencyCode ?? undefined)} />
+          {/* A re-disposisi goes to another agency, so the one holding the case is neither chosen nor offered. */}
+          <SelectField t={t} prefix="dispatch" name="agencyCode" label={t('case.field.agency')}
+            value={p.values.agencyCode ?? (redispatch ? '' : defaults.agencyCode ?? '')} error={p.errors.agencyCode} emptyLabel={t('case.choose')}
+            options={redispatch
+              ? agencyOptions(props.reference).filter((option) => option.value !== defaults.agencyCode)
+              : agencyOptions(props.reference, defaults.agencyCode ?? undefined)} />
           <BodyField {...p} prefix="dispatch" name="note" label={t('case.field.dispatch_note')} hint={t('case.dispatch_note_hint')} optional rows={3} />
         </ActionForm>
       );
