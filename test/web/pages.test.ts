@@ -443,6 +443,24 @@ describe('server-rendered pages', () => {
     }
   });
 
+  test('an action another officer beat keeps its text', async () => {
+    const { complaint } = await receiveComplaint({ db: database.db, actor: { kind: 'citizen' } }, {
+      type: 'permintaan_informasi', description: 'Apakah pembuatan KTP elektronik di kecamatan dipungut biaya?', channel: 'web',
+    });
+    const cookie = await signIn(officer.email);
+    // Two tabs open the same case; the first answers.
+    const first = await staffGet(cookie, `/staff/complaints/${complaint.id}`);
+    const second = await staffGet(cookie, `/staff/complaints/${complaint.id}`);
+    const answered = await staffPost(cookie, `/staff/complaints/${complaint.id}/answer`, { _csrf: csrfTokenOf(first.html), body: 'Tidak dipungut biaya sama sekali.' });
+    assert.equal(answered.status, 303);
+    const late = 'Pembuatan KTP elektronik gratis; bawa fotokopi KK ke kantor kecamatan.';
+    const refused = await staffPost(cookie, `/staff/complaints/${complaint.id}/answer`, { _csrf: csrfTokenOf(second.html), body: late });
+    assert.equal(refused.status, 409);
+    const html = await refused.text();
+    assert.ok(html.includes('Tindakan Anda tidak dijalankan'), 'the officer is told the action was not applied');
+    assert.ok(html.includes(`>${late}</textarea>`), 'the typed answer is there to copy');
+  });
+
   test('cross-origin public post rejected', async () => {
     const response = await app.request('/lapor', { method: 'POST', body: reportForm(), headers: { Origin: 'http://evil.example' } });
     assert.equal(response.status, 403);

@@ -8,7 +8,7 @@ import type { presentStaffComplaint } from '../../../presenters/complaints.ts';
 import type { IdentityAccess } from '../../../policies/complaints.ts';
 import { Layout, type PageContext } from '../layout.tsx';
 import {
-  Button, CsrfField, DeadlineTable, NotificationBanner, StatusTag, SummaryList, Timeline, type TimelineEntry,
+  Button, CsrfField, DeadlineTable, NotificationBanner, StatusTag, SummaryList, TextArea, Timeline, type TimelineEntry,
 } from '../components.tsx';
 import { eventTitle } from '../events.tsx';
 import { formatDateTime, formatFileSize } from '../format.tsx';
@@ -71,6 +71,24 @@ export function staffTimeline(t: PageContext['t'], complaint: StaffComplaint): T
   });
 }
 
+/** Tells an officer that their action was not applied, with its message and what they typed. */
+function StaleActionBanner(props: { t: PageContext['t']; state: ActionFormState }) {
+  const { t, state } = props;
+  const texts = Object.entries(state.values).filter(([field, value]) => TYPED_TEXT_FIELDS.has(field) && value.trim() !== '');
+  return (
+    <NotificationBanner kind="info" title={t('case.stale_title')}>
+      {[...new Set(Object.values(state.errors))].map((message) => <p class="body">{message}</p>)}
+      <p class="body">{t('case.stale_body')}</p>
+      {texts.map(([field, value]) => (
+        <TextArea t={t} prefix="stale" name={field} label={t('case.stale_text')} value={value} rows={4} />
+      ))}
+    </NotificationBanner>
+  );
+}
+
+/** Form fields that hold text an officer wrote, kept when the action could not be applied. */
+const TYPED_TEXT_FIELDS = new Set(['body', 'note', 'reason', 'destination']);
+
 function IdentityPanel(props: { ctx: PageContext; complaintId: number; state: IdentityPanelState; hasReporter: boolean }) {
   const { t, csrfToken } = props.ctx;
   const { access, identity } = props.state;
@@ -130,12 +148,16 @@ export function CasePage(props: {
     privacy: complaint.privacy,
   };
   const hasFailure = props.state && Object.keys(props.state.errors).length > 0;
+  // The form that failed is no longer offered (another officer acted first, or
+  // the page was old): its message and typed text are shown at the top instead.
+  const stale = hasFailure && props.state && !props.allowed.includes(props.state.action) ? props.state : null;
   return (
     <Layout ctx={ctx} title={`${hasFailure ? `${t('ui.error_title_prefix')} ` : ''}${complaint.trackingCode}`} area="staff" wide>
       <a class="back-link" href="/staff">{t('staff.back_to_inbox')}</a>
       {props.banner ? (
         <NotificationBanner kind="success" title={t(`case.banner.${props.banner}`, { code: complaint.trackingCode })} />
       ) : null}
+      {stale ? <StaleActionBanner t={t} state={stale} /> : null}
 
       <span class="caption">{complaint.type ? t(`type.${complaint.type}`) : t('case.unclassified')}</span>
       <h1 class="heading-l heading--with-tag">
