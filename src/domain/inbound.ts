@@ -155,6 +155,27 @@ export interface ParseResult {
   messages: InboundMessage[];
   statuses: DeliveryStatus[];
   ignored: IgnoredEvent[];
+  /**
+   * Items of a batched payload that could not be read, as PayloadError
+   * messages. The other items of the payload stand; set only when one failed.
+   */
+  rejected?: string[];
+}
+
+/**
+ * Parses each item of a batched payload on its own: a malformed item is
+ * recorded in `result.rejected`, and the items around it are still read.
+ * Errors other than PayloadError are thrown.
+ */
+export function eachItem<T>(items: readonly T[], result: ParseResult, parse: (item: T, index: number) => void): void {
+  items.forEach((item, index) => {
+    try {
+      parse(item, index);
+    } catch (error) {
+      if (!(error instanceof PayloadError)) throw error;
+      (result.rejected ??= []).push(error.message);
+    }
+  });
 }
 
 /** Returns an empty `ParseResult` to fill. */

@@ -146,6 +146,14 @@ export async function processEnvelope(db: Kysely<DB>, registry: ChannelRegistry,
     return release(db, envelope, outcome, error, now);
   }
 
+  // Malformed items of a batch: the others are stored above, and the envelope
+  // stays a dead letter that names them. A retry stores nothing twice.
+  if (parsed.rejected && parsed.rejected.length > 0) {
+    const stored = parsed.messages.length + parsed.statuses.length;
+    const reason = `${parsed.rejected.join(' ')} The other ${stored} item(s) of this payload were read and stored; a retry stores nothing twice.`;
+    return finish(db, envelope, { ...outcome, status: 'dead', error: reason }, now);
+  }
+
   const unmatched = parsed.statuses.length - outcome.statusesApplied;
   if (unmatched > 0) ignoredReasons.push(`${unmatched} delivery status(es) matched no message we sent, or changed nothing`);
   const nothingHappened = outcome.created + outcome.replied + outcome.events + outcome.duplicates + outcome.statusesApplied === 0;

@@ -316,13 +316,14 @@ for (const backend of BACKENDS) {
         } catch {
           parsed = undefined;
         }
-        if (!parsed) {
+        // A payload that is malformed as a whole, or in some of its items, is a
+        // dead letter; the items that could be read are stored all the same.
+        if (!parsed || parsed.rejected) {
           assert.equal(envelope.status, 'dead', `${fixture.name}: malformed payload is a dead letter`);
           assert.match(envelope.error ?? '', /^Invalid \w+ payload: /, `${fixture.name}: dead letter reason`);
-          continue;
-        }
-        // No fixture receipt names a message we sent, so a payload without messages changes nothing.
-        if (parsed.messages.length === 0) {
+          if (!parsed || parsed.messages.length === 0) continue;
+        } else if (parsed.messages.length === 0) {
+          // No fixture receipt names a message we sent, so a payload without messages changes nothing.
           assert.equal(envelope.status, 'ignored', `${fixture.name}: nothing to do`);
           assert.ok(envelope.error, `${fixture.name}: ignored reason recorded`);
           continue;
@@ -439,6 +440,26 @@ for (const backend of BACKENDS) {
       const retried = (await retry.json()) as { envelope: { status: string; error: string } };
       assert.equal(retried.envelope.status, 'dead');
       assert.match(retried.envelope.error, /Invalid whatsapp payload/);
+    });
+
+    test('one malformed message in a batch loses no other', async () => {
+      const batch = JSON.parse(whatsappText('6281211110014', 'wamid.batch-good', 'Jembatan gantung di dusun kami putus talinya.', new Date()).toString('utf8'));
+      const value = batch.entry[0].changes[0].value;
+      value.messages.push({ from: '6281211110015', id: 'wamid.batch-bad', timestamp: value.messages[0].timestamp, type: 'location', location: { name: 'Lokasi' } });
+      const body = Buffer.from(JSON.stringify(batch));
+      assert.equal((await post('whatsapp', body)).status, 200);
+      await settleInboundProcessing();
+
+      assert.equal((await inbound('whatsapp', 'wamid.batch-good'))?.outcome, 'created', 'the good message became a report');
+      const envelope = await database.db.selectFrom('channel_envelopes').selectAll().where('body_sha256', '=', createHash('sha256').update(body).digest('hex')).executeTakeFirstOrThrow();
+      assert.equal(envelope.status, 'dead', 'the envelope stays a dead letter for the bad message');
+      assert.match(envelope.error ?? '', /messages\[1\]\.location must have latitude and longitude/);
+      assert.match(envelope.error ?? '', /other 1 item\(s\) of this payload were read and stored/);
+
+      const retry = await app.request(`/api/v1/channels/dead-letters/${envelope.id}/retry`, { method: 'POST', headers: { authorization: `Bearer ${officer.token}` } });
+      assert.equal(retry.status, 200);
+      const reports = await database.db.selectFrom('inbound_messages').select('id').where('provider_message_id', '=', 'wamid.batch-good').execute();
+      assert.equal(reports.length, 1, 'a retry stores the good message once');
     });
 
     test('dead letter retry processes it', async () => {

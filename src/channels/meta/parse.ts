@@ -13,6 +13,7 @@
  * and https://developers.facebook.com/docs/messenger-platform/webhooks
  */
 import {
+  eachItem,
   emptyParseResult,
   type ChannelCode,
   type CommentAction,
@@ -90,12 +91,12 @@ export function parseMetaWebhook(body: WebhookBody): ParseResult {
       time: entry.time === undefined ? undefined : read.unixTime(entry.time, `${entryPath}.time`),
     };
 
-    read.optionalArray(entry.changes, `${entryPath}.changes`).forEach((changeValue, changeIndex) => {
+    eachItem(read.optionalArray(entry.changes, `${entryPath}.changes`), result, (changeValue, changeIndex) => {
       const changePath = `${entryPath}.changes[${changeIndex}]`;
       parseChange(read.object(changeValue, changePath), changePath, context, result);
     });
     for (const key of ['messaging', 'standby'] as const) {
-      read.optionalArray(entry[key], `${entryPath}.${key}`).forEach((eventValue, eventIndex) => {
+      eachItem(read.optionalArray(entry[key], `${entryPath}.${key}`), result, (eventValue, eventIndex) => {
         const eventPath = `${entryPath}.${key}[${eventIndex}]`;
         parseMessagingEvent(read.object(eventValue, eventPath), eventPath, context, result);
       });

@@ -3,7 +3,7 @@
  * The wire format is ours, documented in docs/channels/sms-gateway.md: one
  * event object, or `{ "events": [ … ] }` with several.
  */
-import { emptyParseResult, type DeliveryState, type ParseResult } from '../../domain/inbound.ts';
+import { eachItem, emptyParseResult, type DeliveryState, type ParseResult } from '../../domain/inbound.ts';
 import { normalizePhone } from '../../domain/phone.ts';
 import { parseJsonObject, payloadReader, type JsonObject, type WebhookBody } from '../shared/payload.ts';
 
@@ -22,7 +22,7 @@ export function parseSmsGatewayWebhook(body: WebhookBody): ParseResult {
   const root = parseJsonObject('sms', body);
   const result = emptyParseResult();
   if (root.events !== undefined) {
-    read.array(root.events, 'events').forEach((event, index) => parseEvent(read.object(event, `events[${index}]`), `events[${index}]`, result));
+    eachItem(read.array(root.events, 'events'), result, (event, index) => parseEvent(read.object(event, `events[${index}]`), `events[${index}]`, result));
   } else {
     parseEvent(root, '', result);
   }

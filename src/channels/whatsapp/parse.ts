@@ -8,6 +8,7 @@
  * app (`smb_message_echoes`) and account-level fields are listed in `ignored`.
  */
 import {
+  eachItem,
   emptyParseResult,
   type ContactRef,
   type DeliveryState,
@@ -87,14 +88,14 @@ function parseMessagesValue(value: JsonObject, path: string, result: ParseResult
   const contacts = readContacts(value, path);
   const webhookHasErrors = Array.isArray(value.errors) && value.errors.length > 0;
 
-  read.optionalArray(value.messages, `${path}.messages`).forEach((messageValue, index) => {
+  eachItem(read.optionalArray(value.messages, `${path}.messages`), result, (messageValue, index) => {
     const messagePath = `${path}.messages[${index}]`;
     const parsed = parseMessage(read.object(messageValue, messagePath), messagePath, contacts, account, webhookHasErrors);
     if ('reason' in parsed) result.ignored.push(parsed);
     else result.messages.push(parsed);
   });
 
-  read.optionalArray(value.statuses, `${path}.statuses`).forEach((statusValue, index) => {
+  eachItem(read.optionalArray(value.statuses, `${path}.statuses`), result, (statusValue, index) => {
     const statusPath = `${path}.statuses[${index}]`;
     parseStatus(read.object(statusValue, statusPath), statusPath, result);
   });

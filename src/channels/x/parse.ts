@@ -11,7 +11,7 @@
  * Other events (likes, follows, deletes, typing) are listed in `ignored`.
  * Docs: https://developer.x.com/en/docs/x-api/enterprise/account-activity-api/guides/account-activity-data-objects
  */
-import { emptyParseResult, type InboundAttachment, type InboundMessage, type ParseResult } from '../../domain/inbound.ts';
+import { eachItem, emptyParseResult, type InboundAttachment, type InboundMessage, type ParseResult } from '../../domain/inbound.ts';
 import { isObject, parseJsonObject, payloadReader, type JsonObject, type WebhookBody } from '../shared/payload.ts';
 
 const read = payloadReader('x');
@@ -34,11 +34,11 @@ export function parseXActivity(body: WebhookBody): ParseResult {
   for (const key of Object.keys(root)) {
     if (ENVELOPE_KEYS.has(key)) continue;
     if (key === 'tweet_create_events') {
-      read.array(root[key], key).forEach((tweet, index) => parseTweet(read.object(tweet, `${key}[${index}]`), `${key}[${index}]`, accountId, result));
+      eachItem(read.array(root[key], key), result, (tweet, index) => parseTweet(read.object(tweet, `${key}[${index}]`), `${key}[${index}]`, accountId, result));
     } else if (key === 'direct_message_events') {
-      read.array(root[key], key).forEach((event, index) => parseDirectMessage(read.object(event, `${key}[${index}]`), `${key}[${index}]`, accountId, users, result));
+      eachItem(read.array(root[key], key), result, (event, index) => parseDirectMessage(read.object(event, `${key}[${index}]`), `${key}[${index}]`, accountId, users, result));
     } else if (key === 'direct_message_mark_read_events') {
-      read.array(root[key], key).forEach((event, index) => parseMarkRead(read.object(event, `${key}[${index}]`), `${key}[${index}]`, accountId, result));
+      eachItem(read.array(root[key], key), result, (event, index) => parseMarkRead(read.object(event, `${key}[${index}]`), `${key}[${index}]`, accountId, result));
     } else {
       result.ignored.push({ reason: `X event "${key}" is not handled` });
     }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseXActivity } from '../../../src/channels/x/parse.ts';
+import { payloadProblem } from '../../support/parse.ts';
 
 const fixtureDir = fileURLToPath(new URL('../../fixtures/webhooks/x/', import.meta.url));
 const load = (file: string) => readFileSync(fixtureDir + file, 'utf8');
@@ -60,7 +61,7 @@ describe('parseXActivity', () => {
   });
 
   it('rejects a body without for_user_id', () => {
-    assert.throws(() => parseXActivity('{"tweet_create_events":[]}'), /x payload: for_user_id is missing/);
-    assert.throws(() => parseXActivity({ for_user_id: '1', tweet_create_events: [{ id_str: '2' }] }), /tweet_create_events\[0\]\.user is missing/);
+    assert.match(payloadProblem(() => parseXActivity('{"tweet_create_events":[]}')), /x payload: for_user_id is missing/);
+    assert.match(payloadProblem(() => parseXActivity({ for_user_id: '1', tweet_create_events: [{ id_str: '2' }] })), /tweet_create_events\[0\]\.user is missing/);
   });
 });
