@@ -315,8 +315,13 @@ export function composeOutboundText(
   const body = (message.body ?? '').trim();
   const fixed = header.length + footer.length + 4;
   const room = maxLength - fixed;
-  const marker = '…';
-  const shownBody = body.length <= room ? body : `${body.slice(0, Math.max(0, room - marker.length))}${marker}`;
+  // Three dots, not '…': the ellipsis is outside the GSM 7-bit alphabet and
+  // would turn a cut SMS into a Unicode one of more than twice the segments.
+  const marker = '...';
+  let cut = Math.max(0, room - marker.length);
+  // Never between the two halves of an emoji: Telegram refuses text that is not valid UTF-8.
+  if (cut > 0 && /[\uD800-\uDBFF]/.test(body[cut - 1] ?? '')) cut -= 1;
+  const shownBody = body.length <= room ? body : `${body.slice(0, cut)}${marker}`;
   return `${header}\n\n${shownBody}\n\n${footer}`;
 }
 

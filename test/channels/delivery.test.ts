@@ -473,7 +473,19 @@ for (const backend of BACKENDS) {
       const text = composeOutboundText({ event_type: 'resolved', body: 'a'.repeat(5000), conversation_kind: 'direct' }, 'ADU-2026-00001', 'https://aduan.example.id', 918);
       assert.ok(text.length <= 918, `length ${text.length}`);
       assert.match(text, /https:\/\/aduan\.example\.id\/lacak\/ADU-2026-00001$/);
-      assert.match(text, /a…/);
+      assert.match(text, /a\.\.\.\n/);
+      assert.match(text, /^[\x20-\x7e\n]*$/, 'plain ASCII, so a cut SMS stays in the GSM 7-bit alphabet');
+    });
+
+    test('a cut never splits an emoji', () => {
+      const fixed = composeOutboundText({ event_type: 'resolved', body: '', conversation_kind: 'direct' }, 'ADU-2026-00001', 'https://aduan.example.id', 918).length;
+      const room = 918 - fixed;
+      // The cut falls right after the first half of the emoji.
+      const body = `${'a'.repeat(room - 3 - 1)}\u{1F600}${'b'.repeat(100)}`;
+      const text = composeOutboundText({ event_type: 'resolved', body, conversation_kind: 'direct' }, 'ADU-2026-00001', 'https://aduan.example.id', 918);
+      assert.ok(text.length <= 918);
+      assert.equal(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/.test(text), false, 'no lone high surrogate');
+      assert.ok(text.includes(`${'a'.repeat(room - 4)}...`), 'cut before the emoji');
     });
 
     test('pg-boss worker delivers', async () => {
