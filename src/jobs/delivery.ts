@@ -77,11 +77,17 @@ export function backoffSeconds(attempt: number, retryAfterSeconds?: number): num
  */
 export async function deliverDueMessages(deps: DeliveryDeps, now = new Date()): Promise<DeliveryRunResult> {
   const result: DeliveryRunResult = { sent: 0, retrying: 0, failed: 0 };
+  // A run can take minutes (a slow provider, 15 s per send), so each send is
+  // dated by the time it happens, counted on from `now`.
+  const runStarted = Date.now();
+  const current = () => new Date(now.getTime() + (Date.now() - runStarted));
   for (;;) {
-    const claimed = await claimDue(deps.db, now);
+    const claimed = await claimDue(deps.db, current());
     if (claimed.length === 0) break;
     for (const message of claimed) {
-      const outcome = await deliver(deps, message, now);
+      // The batch's claim may have run out while earlier messages were sent; another run owns the message then.
+      if (!(await renewClaim(deps.db, message, current()))) continue;
+      const outcome = await deliver(deps, message, current);
       result[outcome] += 1;
     }
     if (claimed.length < BATCH_SIZE) break;
@@ -94,10 +100,27 @@ function claimDue(db: Kysely<DB>, now: Date): Promise<OutboundMessage[]> {
   return claimDueRows(db, 'outbound_messages', now, { claimMs: CLAIM_MS, batchSize: BATCH_SIZE }) as Promise<OutboundMessage[]>;
 }
 
+/** Extends this run's claim on a message; false when the claim was lost to another run or the message is no longer pending. */
+async function renewClaim(db: Kysely<DB>, message: OutboundMessage, at: Date): Promise<boolean> {
+  if (message.claimed_until === null) return false;
+  const renewed = await db
+    .updateTable('outbound_messages')
+    .set({ claimed_until: new Date(at.getTime() + CLAIM_MS) })
+    .where('id', '=', message.id)
+    .where('status', '=', 'pending')
+    .where('claimed_until', '=', message.claimed_until)
+    .returning('claimed_until')
+    .executeTakeFirst();
+  if (!renewed) return false;
+  message.claimed_until = renewed.claimed_until;
+  return true;
+}
+
 type DeliveryOutcome = keyof DeliveryRunResult;
 
-async function deliver(deps: DeliveryDeps, message: OutboundMessage, now: Date): Promise<DeliveryOutcome> {
+async function deliver(deps: DeliveryDeps, message: OutboundMessage, clock: () => Date): Promise<DeliveryOutcome> {
   const { db, registry } = deps;
+  let now = clock();
   const complaint = await db.selectFrom('complaints').select('tracking_code').where('id', '=', message.complaint_id).executeTakeFirstOrThrow();
   // The tracking code lets anyone who has it reply and rate, so on a public comment it goes out privately, once.
   const privateReply = message.conversation_kind === 'comment' && message.event_type === ACKNOWLEDGEMENT_EVENT_TYPE;
@@ -152,20 +175,23 @@ async function deliver(deps: DeliveryDeps, message: OutboundMessage, now: Date):
       message: `The ${message.channel} sender failed: ${error instanceof Error ? error.message : String(error)}`,
     };
   }
+  // Waits and failures count from the end of the send, not from its start.
+  now = clock();
 
   if (result.ok) {
-    await db.transaction().execute(async (trx) => {
+    const providerMessageId = result.providerMessageId;
+    const recordSent = (providerId: string | null, note: string | null) => db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('outbound_messages')
         .set({
           status: 'sent',
-          provider_message_id: result.providerMessageId,
+          provider_message_id: providerId,
           sent_at: now,
           send_mode: mode,
           template_name: mode === 'template' ? request.template!.name : null,
           claimed_until: null,
-          last_error_code: null,
-          last_error: null,
+          last_error_code: note === null ? null : 'provider_id_not_stored',
+          last_error: note,
           updated_at: now,
         })
         .where('id', '=', message.id)
@@ -185,6 +211,16 @@ async function deliver(deps: DeliveryDeps, message: OutboundMessage, now: Date):
         },
       }, now);
     });
+    try {
+      await recordSent(providerMessageId, null);
+    } catch (error) {
+      // The provider has the message. Recording it must not fail, or the
+      // message would be sent again when its claim runs out: it is recorded
+      // without the provider's id (a gateway that reuses ids breaks the
+      // unique index), and its delivery receipts then match nothing.
+      logger.error({ outboundMessageId: message.id, channel: message.channel, err: describeDbError(error) }, 'sent message could not be recorded with its provider id');
+      await recordSent(null, `Sent, but the provider's message id could not be stored: ${describeDbError(error)}`.slice(0, 1000));
+    }
     logger.info({ outboundMessageId: message.id, complaintId: message.complaint_id, channel: message.channel, mode }, 'message sent');
     return 'sent';
   }
@@ -210,6 +246,12 @@ async function deliver(deps: DeliveryDeps, message: OutboundMessage, now: Date):
     return 'retrying';
   }
   return fail(db, message, now, result);
+}
+
+/** Describes a database error without its parameters, which may hold message text. */
+function describeDbError(error: unknown): string {
+  if (error instanceof Error) return ((error as { code?: string }).code ? `${(error as { code?: string }).code}: ` : '') + error.message.split('\n')[0]!.slice(0, 200);
+  return String(error).slice(0, 200);
 }
 
 /** Marks a message failed for good and shows it on the case. */

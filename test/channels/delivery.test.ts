@@ -255,11 +255,15 @@ for (const backend of BACKENDS) {
       const before = whatsapp.requests.length;
       whatsapp.failNext({ status: 500, body: { error: { message: 'An unknown error occurred', code: 1, type: 'OAuthException' } } });
       const now = new Date();
+      const started = Date.now();
       assert.deepEqual(await deliverDueMessages(deps(), now), { sent: 0, retrying: 1, failed: 0 });
+      const elapsed = Date.now() - started;
       const waiting = await outbound(id);
       assert.equal(waiting.status, 'pending');
       assert.equal(waiting.attempts, 1);
-      assert.equal(waiting.next_attempt_at.getTime(), now.getTime() + backoffSeconds(1) * 1000);
+      // The wait counts from the failed send, which came after the run's start.
+      const wait = waiting.next_attempt_at.getTime() - now.getTime();
+      assert.ok(wait >= backoffSeconds(1) * 1000 && wait <= backoffSeconds(1) * 1000 + elapsed, `waits ${wait} ms`);
       assert.ok(waiting.last_error_code);
 
       assert.deepEqual(await deliverDueMessages(deps(), new Date(now.getTime() + 10_000)), { sent: 0, retrying: 0, failed: 0 }, 'not before the backoff');
@@ -269,6 +273,31 @@ for (const backend of BACKENDS) {
       assert.equal(sent.status, 'sent');
       assert.equal(sent.attempts, 2);
       assert.equal((await events(complaint.id, 'delivery_failed')).length, 0);
+    });
+
+    test('a send that cannot be recorded with its id is not sent again', async () => {
+      const first = await whatsappReport();
+      const firstId = await answered(first.complaint);
+      await deliverDueMessages(deps(), new Date());
+      const reused = (await outbound(firstId)).provider_message_id;
+      assert.ok(reused);
+
+      // A provider that hands out an id it used before: the unique index refuses it.
+      const second = await whatsappReport();
+      const secondId = await answered(second.complaint);
+      whatsapp.failNext({ status: 200, body: { messaging_product: 'whatsapp', contacts: [{ input: second.phone, wa_id: second.phone }], messages: [{ id: reused }] } });
+      const before = whatsapp.requests.length;
+      const now = new Date();
+      assert.deepEqual(await deliverDueMessages(deps(), now), { sent: 1, retrying: 0, failed: 0 });
+      const recorded = await outbound(secondId);
+      assert.equal(recorded.status, 'sent');
+      assert.equal(recorded.provider_message_id, null);
+      assert.equal(recorded.last_error_code, 'provider_id_not_stored');
+      assert.equal((await events(second.complaint.id, 'message_sent')).length, 1);
+
+      // Once any claim has run out, nothing is sent again.
+      await deliverDueMessages(deps(), new Date(now.getTime() + 30 * 60_000));
+      assert.equal(whatsapp.requests.length, before + 1, 'sent once');
     });
 
     test('final error shown on the case', async () => {
