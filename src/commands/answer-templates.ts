@@ -85,6 +85,10 @@ export async function saveTemplate(ctx: CommandContext, input: TemplateInput, id
     if (!owner || !owner.active || owner.role === 'leader') {
       throw invalid('ownerUserId', `user ${ownerUserId} cannot own templates`, 'error.answers.owner_invalid');
     }
+    // The owner reviews the template, so must be able to open and edit it.
+    if (!mayManageAnswers({ id: owner.id, role: owner.role, agencyId: owner.agency_id, name: '' }, agencyId)) {
+      throw invalid('ownerUserId', `user ${ownerUserId} works for another agency`, 'error.answers.owner_other_agency');
+    }
     if (!mayManageAnswers(user, agencyId)) throw new CommandError('forbidden', 'the template belongs to another agency', 'error.answers.forbidden');
 
     const values = {

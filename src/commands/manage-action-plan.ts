@@ -105,12 +105,14 @@ export interface OwnerRef {
 /**
  * Returns whether a user may enter values for, or tick off, an item with this
  * owner: administrators always; otherwise a user whose role is the owning
- * role, or an agency officer of the owning agency.
+ * role, or a member of the owning agency. Complaint officers count as members
+ * of the agency they were given (Diskominfo's officers report on Diskominfo's
+ * items); the leaders only read.
  */
 export function canReportFor(user: StaffUser, owner: OwnerRef): boolean {
   if (user.role === 'admin') return true;
   if (owner.role !== null && owner.role === user.role) return true;
-  return user.role === 'agency_officer' && owner.agencyId !== null && owner.agencyId === user.agencyId;
+  return user.role !== 'leader' && owner.agencyId !== null && owner.agencyId === user.agencyId;
 }
 
 function requireEditor(ctx: CommandContext): StaffUser | null {

@@ -60,7 +60,8 @@ export type PhoneParseResult =
  *   parsePhone('0812')            // { ok: false, reason: 'too_short', message: '…' }
  */
 export function parsePhone(input: string): PhoneParseResult {
-  const trimmed = input.trim();
+  // NFKC folds full-width digits and signs ("０８１２", "＋６２") typed on some phone keyboards.
+  const trimmed = input.normalize('NFKC').trim();
   if (trimmed === '') {
     return fail('empty', 'Phone number is empty.');
   }

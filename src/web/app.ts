@@ -78,6 +78,18 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     app.use('/api/v1/track/*', rateLimit({ ...limits.actions, counts: (status) => status < 400, onLimited }));
   }
 
+  // A tracking page shows a report to whoever has its link; if a citizen
+  // posts the link publicly, search engines must still not index the page.
+  // robots.txt leaves these pages open to crawlers, because a crawler must
+  // fetch a page to read its noindex header.
+  for (const path of ['/lacak/*', '/lapor/terkirim/*', '/api/v1/track/*']) {
+    app.use(path, async (c, next) => {
+      await next();
+      c.header('X-Robots-Tag', 'noindex, nofollow');
+    });
+  }
+  app.get('/robots.txt', (c) => c.text('User-agent: *\nDisallow: /staff/\nDisallow: /api/\nDisallow: /webhooks/\n'));
+
   app.get('/health', async (c) => {
     try {
       await sql`SELECT 1`.execute(deps.db);

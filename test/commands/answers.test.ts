@@ -127,6 +127,19 @@ for (const backend of BACKENDS) {
       const general = dpuprList.find((row) => row.agencyId === null);
       assert.ok(general, 'general templates are offered to every agency');
       assert.equal(general.editable, false);
+
+      // The owner reviews the template, so it cannot be an officer of another agency.
+      await assert.rejects(
+        saveTemplate(ctx(dlh.actor), { title: 'Jadwal angkut sampah pasar', bodyId: 'Sampah pasar diangkut setiap hari.', ownerUserId: dpupr.user.id }),
+        rejectsWith('invalid', 'error.answers.owner_other_agency'),
+      );
+      await assert.rejects(
+        saveTemplate(ctx(officer.actor), { title: 'Jam layanan umum', bodyId: 'Layanan buka Senin sampai Jumat.', ownerUserId: dpupr.user.id }),
+        rejectsWith('invalid', 'error.answers.owner_other_agency'),
+        'a general template needs an owner who can edit it',
+      );
+      const byOfficer = await saveTemplate(ctx(officer.actor), { title: 'Jadwal angkut DLH', bodyId: 'Sampah diangkut setiap Selasa.', agencyCode: 'dlh', ownerUserId: dlh.user.id });
+      assert.equal(byOfficer.owner_user_id, dlh.user.id, 'an officer of the template\'s agency may own it');
     });
 
     test('stale after the review period', async () => {

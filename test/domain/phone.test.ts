@@ -29,6 +29,9 @@ const forms: Array<[string, string | null]> = [
   ['+60 12-345 6789', '+60123456789'],
   ['0060 12 345 6789', '+60123456789'],
   ['+1 (555) 555-5555', '+15555555555'],
+  // Full-width digits and signs from some phone keyboards.
+  ['０８１２３４５６７８９０', '+6281234567890'],
+  ['＋６２ ８１２ ３４５６ ７８９０', '+6281234567890'],
   // Too short, too long, no prefix, service codes, letters.
   ['0812', null],
   ['0812345', null],

@@ -227,6 +227,11 @@ for (const backend of BACKENDS) {
       assert.equal(canReportFor(diskominfo.user, recap.owner), true);
       assert.equal(canReportFor(dpupr.user, recap.owner), false);
       assert.equal(canReportFor(leader.user, recap.owner), false);
+      // Diskominfo's complaint officers (admin aduan) report on Diskominfo's items too.
+      const intake = await makeStaff(database.db, 'complaint_officer', 'diskominfo');
+      assert.equal(canReportFor(intake.user, recap.owner), true);
+      const noAgency = await makeStaff(database.db, 'complaint_officer');
+      assert.equal(canReportFor(noAgency.user, recap.owner), false);
 
       await assert.rejects(recordActual(ctx(dpupr), recap.id, { month: 3, value: 4, evidenceUrl: 'https://contoh.id/rekap-maret.pdf' }), (error: CommandError) => error.code === 'forbidden');
       await assert.rejects(recordActual(ctx(diskominfo), recap.id, { month: 3, value: 4 }), (error: CommandError) => error.field === 'evidenceUrl');

@@ -182,6 +182,10 @@ describe('reporting pages', () => {
     assert.match(page.text, /data-transparency-months/, 'monthly table without JavaScript');
     assert.match(page.text, /WIB/);
     assert.equal(page.response.headers.get('set-cookie'), null, 'no session is needed or made');
+
+    const english = await get(null, '/transparansi?lang=en');
+    assert.match(english.text, /<h3 class="heading-s">Drainage and irrigation · /, 'the English page names the category in English');
+    assert.doesNotMatch(english.text, /disamarkan/, 'and writes the masks in English');
   });
 
   test('CSV export keeps the inbox scope', async () => {

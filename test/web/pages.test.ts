@@ -368,6 +368,12 @@ describe('server-rendered pages', () => {
       ['tracking form', await app.request(`/lacak?kode=${code}`)],
     ];
     for (const [name, pageResponse] of pages) assertNoPersonalData(await pageResponse.text(), name);
+    for (const path of [`/lacak/${code}`, location]) {
+      assert.equal((await app.request(path)).headers.get('x-robots-tag'), 'noindex, nofollow', `${path} is kept out of search engines`);
+    }
+    const robots = await app.request('/robots.txt');
+    assert.equal(robots.status, 200);
+    assert.match(await robots.text(), /^Disallow: \/staff\/$/m);
     const tracking = await (await app.request(`/lacak/${code}`)).text();
     assert.ok(tracking.includes('Akan kami hubungi di [nomor telepon disamarkan]'), 'the follow-up is shown, with the number masked');
     const english = await (await app.request(`/lacak/${code}?lang=en`)).text();

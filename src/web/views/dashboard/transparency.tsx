@@ -154,7 +154,7 @@ export function TransparencyPage(props: { ctx: PageContext; year: number; years:
           <ol class="resolved-list" data-resolved-list>
             {resolved.rows.map((row) => (
               <li class="resolved-list__item">
-                <h3 class="heading-s">{[row.category, row.district].filter(Boolean).join(' · ') || t('transparency.unclassified')}</h3>
+                <h3 class="heading-s">{[locale === 'en' ? row.categoryEn ?? row.category : row.category, row.district].filter(Boolean).join(' · ') || t('transparency.unclassified')}</h3>
                 <p class="secondary-text">
                   {t('transparency.received_at', { at: formatDateTime(row.receivedAt, locale) })}
                   {row.resolvedAt ? ` · ${t('transparency.resolved_at', { at: formatDateTime(row.resolvedAt, locale) })}` : ''}
