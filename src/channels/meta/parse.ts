@@ -154,7 +154,7 @@ function parseFeedChange(value: JsonObject, path: string, context: EntryContext,
   const parentId = read.optionalId(value.parent_id, `${path}.parent_id`);
   const message: InboundMessage = {
     channel: 'facebook',
-    providerMessageId: actionMessageId(commentId, action, sentAt),
+    providerMessageId: actionMessageId(commentId, action, sentAt, context),
     conversationKind: 'comment',
     sender: { kind: 'facebook', value: sender.id },
     account: context.accountId,
@@ -383,9 +383,18 @@ function readChangeTime(value: JsonObject, path: string, context: EntryContext):
   return context.time ?? missingTime(`${path}.created_time`);
 }
 
-/** `commentId` for a new comment; a distinct id per edit or moderation event so none overwrites another. */
-function actionMessageId(commentId: string, action: CommentAction, at: Date): string {
-  return action === 'add' ? commentId : `${commentId}:${action}:${Math.floor(at.getTime() / 1000)}`;
+/**
+ * `commentId` for a new comment; a distinct id per edit or moderation event
+ * so none overwrites another. The event is dated by the later of the
+ * comment's `created_time` and the entry's time: Facebook repeats the
+ * comment's creation time on every edit and hide, and only the entry's time
+ * tells a second edit from the first. A provider's retry of one event
+ * carries the same times, so it keeps its id and is dropped as a duplicate.
+ */
+function actionMessageId(commentId: string, action: CommentAction, at: Date, context: EntryContext): string {
+  if (action === 'add') return commentId;
+  const eventTime = Math.max(at.getTime(), context.time?.getTime() ?? 0);
+  return `${commentId}:${action}:${Math.floor(eventTime / 1000)}`;
 }
 
 function requireSender(senderId: string | undefined, path: string): string {

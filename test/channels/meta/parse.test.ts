@@ -137,6 +137,21 @@ describe('parseMetaWebhook', () => {
     assert.equal(message.comment?.action, 'edited');
   });
 
+  it('tells a second edit or hide of a comment from the first', () => {
+    const event = (verb: string, entryTime: number, message = '') => ({
+      object: 'page',
+      entry: [{ id: '1234567890321', time: entryTime, changes: [{ field: 'feed', value: {
+        item: 'comment', verb, post_id: '1234567890321_901', comment_id: '901_902', from: { id: '7100000000000001', name: 'Warga Uji' },
+        message, created_time: 1796470000,
+      } }] }],
+    });
+    const id = (body: object) => parseMetaWebhook(body).messages[0].providerMessageId;
+    const edits = [id(event('edited', 1796470100, 'EDIT 1')), id(event('edited', 1796470200, 'EDIT 2'))];
+    assert.notEqual(edits[0], edits[1], 'each edit keeps its own id');
+    assert.notEqual(id(event('hide', 1796470300)), id(event('hide', 1796470500)), 'a second hide is not a duplicate of the first');
+    assert.equal(id(event('edited', 1796470100, 'EDIT 1')), edits[0], 'a retried delivery keeps its id');
+  });
+
   it('reports moderation actions', () => {
     const [hidden] = parseMetaWebhook(load('facebook_page_feed/restfb_feed-comment-hide.json')).messages;
     assert.equal(hidden.comment?.action, 'hide');
