@@ -149,6 +149,8 @@ export function maskPersonalData(text: string): string {
   // number or a mistyped NIK is personal too), a phone typed digit by digit,
   // and an address written as "nama [at] domain [dot] com".
   let masked = result
+    .replace(CONTACT_CARD_RE, CONTACT_CARD_MASKED)
+    .replace(INTERNATIONAL_PHONE_RE, PERSONAL_DATA_MASKS.phone)
     .replace(ANY_16_DIGITS_RE, PERSONAL_DATA_MASKS.nik)
     .replace(SLASHED_16_DIGITS_RE, PERSONAL_DATA_MASKS.nik)
     .replace(SPACED_PHONE_RE, PERSONAL_DATA_MASKS.phone)
@@ -162,6 +164,15 @@ export function maskPersonalData(text: string): string {
 const INVISIBLE_CHARS_RE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF]/g;
 const ANY_16_DIGITS_RE = /(?<!\d)\d(?:[ .-]?\d){15}(?!\d)/g;
 const SPACED_PHONE_RE = /(?<![\d+])(?:\+ ?6 ?2|0) ?8(?: ?\d){7,11}(?!\d)/g;
+/**
+ * A contact card a citizen shared on a channel, as the report text records it
+ * (`describeAttachment` in receive-inbound.ts). It names a third person and
+ * their numbers, so the public sees only that there was one.
+ */
+const CONTACT_CARD_RE = /\[Kartu kontak \/ contact card: [^\]\n]*\]/g;
+const CONTACT_CARD_MASKED = '[Kartu kontak / contact card]';
+/** A number in international form with another country code ("+1 555 123 4567"). */
+const INTERNATIONAL_PHONE_RE = /(?<![\w+])\+[1-9](?:[ .-]?\d){7,14}(?!\d)/g;
 /** 16 digits split by slashes or underscores ("3313/0000/0000/0000"). */
 const SLASHED_16_DIGITS_RE = /(?<!\d)\d(?:[/_]?\d){15}(?!\d)/g;
 /**

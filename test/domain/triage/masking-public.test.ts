@@ -17,7 +17,13 @@ const leaks: [string, string, string][] = [
   ['e-mail with (at)', 'email warga(at)contoh.id ya', 'warga'],
   ['e-mail with a space before the dot', 'email warga@contoh .id ya', 'warga'],
   ['landline', 'telp rumah (0271) 495000', '495000'],
+  ['number of another country', 'saudara saya di luar negeri +1 555 123 4567', '123 4567'],
 ];
+
+test('public mask hides what a contact card names', () => {
+  const masked = maskPersonalData('Ini nomornya [Kartu kontak / contact card: Darmo Tetangga, +15551234567] tolong dihubungi');
+  assert.equal(masked, 'Ini nomornya [Kartu kontak / contact card] tolong dihubungi');
+});
 
 for (const [name, input, secret] of leaks) {
   test(`public mask hides ${name}`, () => {
