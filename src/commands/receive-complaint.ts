@@ -241,7 +241,8 @@ export async function storeAttachments(trx: Tx, complaintId: number, eventId: nu
       prepared = prepareAttachment(upload.content);
     } catch (error) {
       if (error instanceof AttachmentError) {
-        throw new CommandError('invalid', `${upload.fileName}: ${error.message}`, `error.attachment_${error.reason}`, {}, 'attachments');
+        // The message names the file, so a citizen who sent several knows which one to replace.
+        throw new CommandError('invalid', `${upload.fileName}: ${error.message}`, `error.attachment_file_${error.reason}`, { file: sanitizeFileName(upload.fileName) }, 'attachments');
       }
       throw error;
     }

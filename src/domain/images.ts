@@ -15,7 +15,7 @@ export const ACCEPTED_TYPES: readonly AttachmentType[] = ['image/jpeg', 'image/p
 
 export class AttachmentError extends Error {
   constructor(
-    readonly reason: 'too_large' | 'unsupported_type' | 'corrupt' | 'too_many',
+    readonly reason: 'too_large' | 'unsupported_type' | 'corrupt' | 'too_many' | 'empty',
     message: string,
   ) {
     super(message);
@@ -37,6 +37,7 @@ export function prepareAttachment(bytes: Uint8Array): { mimeType: AttachmentType
   if (bytes.length > MAX_ATTACHMENT_BYTES) {
     throw new AttachmentError('too_large', `File is ${bytes.length} bytes; the maximum is ${MAX_ATTACHMENT_BYTES} bytes (5 MB).`);
   }
+  if (bytes.length === 0) throw new AttachmentError('empty', 'File is empty.');
   const mimeType = sniffType(bytes);
   if (!mimeType) {
     throw new AttachmentError('unsupported_type', 'File is not a JPEG, PNG or WebP photo or a PDF document.');

@@ -328,8 +328,12 @@ describe('server-rendered pages', () => {
     const response = await postReport(reportForm({}, [{ name: 'virus.exe', bytes: Buffer.from('MZ not a photo'), type: 'image/jpeg' }]));
     assert.equal(response.status, 400);
     const html = await response.text();
-    assert.equal(fieldError(html, 'attachments'), 'Jenis berkas tidak didukung. Unggah foto JPEG, PNG, WebP atau dokumen PDF.');
+    assert.equal(fieldError(html, 'attachments'), 'Jenis berkas virus.exe tidak didukung. Unggah foto JPEG, PNG, WebP atau dokumen PDF.');
     assert.ok(html.includes('Pilih ulang berkas Anda'), 'the citizen is asked to choose the files again');
+
+    const empty = await postReport(reportForm({}, [{ name: 'foto.jpg', bytes: Buffer.alloc(0), type: 'image/jpeg' }]));
+    assert.equal(empty.status, 400);
+    assert.equal(fieldError(await empty.text(), 'attachments'), 'Berkas foto.jpg kosong (0 bait). Pilih berkas yang berisi foto atau dokumen.');
   });
 
   test('oversized upload gets a 413 page', async () => {

@@ -145,7 +145,7 @@ describe('parseMetaWebhook', () => {
         message, created_time: 1796470000,
       } }] }],
     });
-    const id = (body: object) => parseMetaWebhook(body).messages[0].providerMessageId;
+    const id = (body: ReturnType<typeof event>) => parseMetaWebhook(body).messages[0].providerMessageId;
     const edits = [id(event('edited', 1796470100, 'EDIT 1')), id(event('edited', 1796470200, 'EDIT 2'))];
     assert.notEqual(edits[0], edits[1], 'each edit keeps its own id');
     assert.notEqual(id(event('hide', 1796470300)), id(event('hide', 1796470500)), 'a second hide is not a duplicate of the first');

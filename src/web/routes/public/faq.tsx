@@ -66,7 +66,9 @@ export function registerFaqRoutes(app: Hono<AppEnv>, guards: { originCheck: Midd
     const id = parseId(c.req.param('id'));
     const article = id === null ? undefined : await getFaqArticle(c.get('deps').db, id, { publishedOnly: true });
     const ctx = pageContext(c);
-    if (!article) return renderPage(c, <MessagePage ctx={ctx} area="public" title={ctx.t('faq.not_found_title')} message={ctx.t('error.not_found.faq')} />, 404);
+    if (!article) return renderPage(c, <MessagePage ctx={ctx} area="public" title={ctx.t('faq.not_found_title')} message={ctx.t('error.not_found.faq')}>
+        <p class="body"><a href="/faq">{ctx.t('nav.faq')}</a> · <a href="/lapor">{ctx.t('nav.report')}</a></p>
+      </MessagePage>, 404);
     return renderPage(c, <FaqArticlePage ctx={ctx} article={article} answered={c.req.query('terjawab') === '1'} />);
   });
 
@@ -78,7 +80,9 @@ export function registerFaqRoutes(app: Hono<AppEnv>, guards: { originCheck: Midd
     } catch (error) {
       if (!(error instanceof CommandError)) throw error;
       const ctx = pageContext(c);
-      return renderPage(c, <MessagePage ctx={ctx} area="public" title={ctx.t('faq.not_found_title')} message={ctx.t('error.not_found.faq')} />, 404);
+      return renderPage(c, <MessagePage ctx={ctx} area="public" title={ctx.t('faq.not_found_title')} message={ctx.t('error.not_found.faq')}>
+        <p class="body"><a href="/faq">{ctx.t('nav.faq')}</a> · <a href="/lapor">{ctx.t('nav.report')}</a></p>
+      </MessagePage>, 404);
     }
     return c.redirect(`/faq/${id}?terjawab=1`, 303);
   });

@@ -134,7 +134,9 @@ export function registerPortalRoutes(app: Hono<AppEnv>, guards: { originCheck: M
     const detail = code ? await getComplaintByTrackingCode(c.get('deps').db, code) : undefined;
     const ctx = pageContext(c);
     if (!code || !detail) {
-      return renderPage(c, <MessagePage ctx={ctx} area="public" title={ctx.t('track.not_found_title')} message={ctx.t('track.not_found_body')} />, 404);
+      return renderPage(c, <MessagePage ctx={ctx} area="public" title={ctx.t('track.not_found_title')} message={ctx.t('track.not_found_body')}>
+        <p class="body"><a href="/lacak">{ctx.t('nav.track')}</a> · <a href="/lapor">{ctx.t('nav.report')}</a></p>
+      </MessagePage>, 404);
     }
     c.header('Cache-Control', 'no-store');
     const acknowledgement = await getReportAcknowledgement(c.get('deps').db, detail.complaint.id);

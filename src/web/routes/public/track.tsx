@@ -108,7 +108,8 @@ export function registerTrackRoutes(app: Hono<AppEnv>, guards: { originCheck: Mi
     const files = formFiles(form, 'attachments');
     const fail = (errors: FieldErrors) => trackPage(c, report, { reply: { body, errors, filesDropped: files.length > 0 } }, 400);
 
-    if (!body.trim()) return fail({ body: t('error.reply_required') });
+    // Invisible format characters alone (zero-width spaces) are no reply either.
+    if (!body.replace(/\p{Cf}/gu, '').trim()) return fail({ body: t('error.reply_required') });
     if (files.length > MAX_ATTACHMENTS) return fail({ attachments: t('error.attachment_too_many', { max: MAX_ATTACHMENTS }) });
     if (files.some((file) => file.size > MAX_ATTACHMENT_BYTES)) return fail({ attachments: t('error.attachment_too_large') });
     try {
