@@ -113,7 +113,9 @@ function stripJpeg(bytes: Uint8Array): Buffer {
       offset = dataEnd;
       continue;
     }
-    const isMetadata = (marker > JPEG_APP0 && marker <= 0xef) || marker === JPEG_COM;
+    // APP0 stays only as the JFIF header; another APP0 (a JFXX thumbnail, a maker's own) can carry anything.
+    const isForeignApp0 = marker === JPEG_APP0 && ascii(bytes, offset + 4, 5) !== 'JFIF\0';
+    const isMetadata = (marker > JPEG_APP0 && marker <= 0xef) || marker === JPEG_COM || isForeignApp0;
     if (!isMetadata) out.push(bytes.subarray(offset, end));
     offset = end;
   }

@@ -55,6 +55,21 @@ test('JPEG loses EXIF and comments but keeps image segments', () => {
   assert.equal(sniffType(output), 'image/jpeg');
 });
 
+test('JPEG keeps the JFIF header but no other APP0 segment', () => {
+  const input = jpegWithExif();
+  // A second APP0 that is not JFIF, carrying a made-up position, after the JFIF header.
+  const foreign = segment(0xe0, Buffer.from('MAKR\0GPS -7.6 110.9'));
+  const withForeign = Buffer.concat([input.subarray(0, 20), foreign, input.subarray(20)]);
+  const output = stripImageMetadata(withForeign);
+  assert.equal(output.includes(Buffer.from('GPS -7.6')), false);
+  assert.equal(output.includes(Buffer.from('JFIF\0')), true);
+  assert.equal(sniffType(output), 'image/jpeg');
+});
+
+test('an empty file is called empty', () => {
+  assert.throws(() => prepareAttachment(Buffer.alloc(0)), (error: unknown) => error instanceof AttachmentError && error.reason === 'empty');
+});
+
 test('PNG loses text and EXIF chunks', () => {
   const output = stripImageMetadata(pngWithText());
   assert.equal(output.includes(Buffer.from('Warga Uji')), false);
