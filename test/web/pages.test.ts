@@ -746,10 +746,17 @@ describe('server-rendered pages', () => {
 
     const invalid = await staffPost(cookie, `/staff/admin/categories/${category.id}`, {
       _csrf: csrfTokenOf(page.html), name: category.name, agencyCode: 'dlh', complexity: 'medium', verifyDays: 'tiga',
-      firstFollowUpDays: '5', resolutionDaysSimple: '5', resolutionDaysMedium: '14', resolutionDaysComplex: '60', autoCloseDays: '10',
+      firstFollowUpDays: '-2', resolutionDaysSimple: '5,5', resolutionDaysMedium: '1000', resolutionDaysComplex: '', autoCloseDays: '10',
     });
     assert.equal(invalid.status, 400);
-    assert.equal(fieldError(await invalid.text(), 'category-verifyDays'), 'Isi bilangan bulat hari kerja dari 0 sampai 365.');
+    const invalidHtml = await invalid.text();
+    // Every bad number is marked in one round trip, and the good one is not.
+    for (const field of ['verifyDays', 'firstFollowUpDays', 'resolutionDaysSimple', 'resolutionDaysMedium', 'resolutionDaysComplex']) {
+      assert.equal(fieldError(invalidHtml, `category-${field}`), 'Isi bilangan bulat hari kerja dari 0 sampai 365.', field);
+    }
+    assert.equal(fieldError(invalidHtml, 'category-autoCloseDays'), undefined);
+    const unchanged = await database.db.selectFrom('categories').select('first_follow_up_days').where('id', '=', category.id).executeTakeFirstOrThrow();
+    assert.equal(unchanged.first_follow_up_days, category.first_follow_up_days + 10, 'nothing stored changed');
   });
 
   test('category page shows background recompute', async () => {

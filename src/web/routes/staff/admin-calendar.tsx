@@ -6,7 +6,7 @@
  */
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../../context.ts';
-import { addHoliday, removeHoliday, saveCategory, setCalendarYearCovered, type CategoryInput } from '../../../commands/manage-reference-data.ts';
+import { addHoliday, MAX_CLOCK_DAYS, MIN_CLOCK_DAYS, removeHoliday, saveCategory, setCalendarYearCovered, type CategoryInput } from '../../../commands/manage-reference-data.ts';
 import { recentRecomputeRuns, runPendingRecomputesInProcess, type RecomputeReason, type RecomputeRun } from '../../../commands/recompute-deadlines.ts';
 import { listReferenceData } from '../../../queries/complaints.ts';
 import type { HolidayKind } from '../../../domain/calendar.ts';
@@ -57,6 +57,20 @@ function categoryInput(values: Record<string, string>): CategoryInput {
     autoCloseDays: days(values.autoCloseDays),
     active: values.active === '1',
   };
+}
+
+const DAY_FIELDS = ['verifyDays', 'firstFollowUpDays', 'resolutionDaysSimple', 'resolutionDaysMedium', 'resolutionDaysComplex', 'autoCloseDays'] as const;
+
+/** Checks every clock field at once, so that an administrator sees all the bad numbers in one round trip. */
+function dayErrors(c: Context<AppEnv>, values: Record<string, string>): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const field of DAY_FIELDS) {
+    const value = days(values[field] ?? '');
+    if (!Number.isInteger(value) || value < MIN_CLOCK_DAYS || value > MAX_CLOCK_DAYS) {
+      errors[field] = c.get('t')('error.days_invalid', { min: MIN_CLOCK_DAYS, max: MAX_CLOCK_DAYS });
+    }
+  }
+  return errors;
 }
 
 async function categoryForm(c: Context<AppEnv>, categoryId: number | undefined, values: Record<string, string>, errors: FieldErrors = {}, status = 200) {
@@ -129,6 +143,8 @@ export function registerAdminCalendarRoutes(app: Hono<AppEnv>): void {
 
   app.post('/staff/admin/categories/new', async (c) => {
     const values = categoryValues(await readForm(c));
+    const invalidDays = dayErrors(c, values);
+    if (Object.keys(invalidDays).length > 0) return categoryForm(c, undefined, values, invalidDays, 400);
     const result = await attempt(c.get('t'), CATEGORY_FIELDS, () => saveCategory(adminContext(c), categoryInput(values)));
     if (!result.ok) return categoryForm(c, undefined, values, result.errors, result.error.httpStatus);
     return afterCategoryChange(c, 'category-added', result.value.run);
@@ -146,6 +162,8 @@ export function registerAdminCalendarRoutes(app: Hono<AppEnv>): void {
     const id = parseId(c.req.param('id'));
     if (id === null) return categoryNotFound(c);
     const values = categoryValues(await readForm(c));
+    const invalidDays = dayErrors(c, values);
+    if (Object.keys(invalidDays).length > 0) return categoryForm(c, id, values, invalidDays, 400);
     const result = await attempt(c.get('t'), CATEGORY_FIELDS, () => saveCategory(adminContext(c), categoryInput(values), id));
     if (!result.ok) return categoryForm(c, id, values, result.errors, result.error.httpStatus);
     return afterCategoryChange(c, 'category-saved', result.value.run);
