@@ -21,12 +21,14 @@ const INTAKE_ACTIONS: readonly Action[] = [
 const AGENCY_ACTIONS: readonly Action[] = ['follow_up', 'resolve', 'return', 'hold', 'resume', 'note'];
 const LEADER_ACTIONS: readonly Action[] = ['note'];
 
-export function canSeeComplaint(user: StaffUser, complaint: Pick<Complaint, 'agency_id' | 'status' | 'status_before_hold'>): boolean {
+export function canSeeComplaint(user: StaffUser, complaint: Pick<Complaint, 'agency_id' | 'status' | 'status_before_hold' | 'oversight'>): boolean {
   switch (user.role) {
     case 'admin':
     case 'complaint_officer':
-    case 'leader':
       return true;
+    case 'leader':
+      // Reports of abuse of office go to the Inspektorat only; the leaders see them in the counts, not one by one.
+      return !complaint.oversight;
     case 'agency_officer':
       return user.agencyId !== null && complaint.agency_id === user.agencyId && heldByAgency(complaint);
   }
@@ -59,6 +61,7 @@ export function scopeComplaints<O>(
   user: StaffUser,
   query: SelectQueryBuilder<DB, 'complaints', O>,
 ): SelectQueryBuilder<DB, 'complaints', O> {
+  if (user.role === 'leader') return query.where('complaints.oversight', '=', false);
   if (user.role !== 'agency_officer') return query;
   const agencyId = user.agencyId ?? -1;
   return query.where((eb: ExpressionBuilder<DB, 'complaints'>) =>
@@ -79,7 +82,7 @@ export function scopeComplaints<O>(
  */
 export type IdentityAccess = 'full' | 'on_request' | 'none';
 
-export function identityAccess(user: StaffUser, complaint: Pick<Complaint, 'privacy' | 'agency_id' | 'status' | 'status_before_hold'>): IdentityAccess {
+export function identityAccess(user: StaffUser, complaint: Pick<Complaint, 'privacy' | 'agency_id' | 'status' | 'status_before_hold' | 'oversight'>): IdentityAccess {
   if (user.role === 'admin' || user.role === 'complaint_officer') return 'full';
   if (user.role === 'agency_officer' && canSeeComplaint(user, complaint) && complaint.privacy === 'public') return 'on_request';
   return 'none';

@@ -337,6 +337,17 @@ for (const backend of BACKENDS) {
       assert.equal((await call('POST', `/api/v1/complaints/${id}/notes`, { body: 'Mohon diprioritaskan.' }, leader.token)).status, 200);
     });
 
+    test('reports of abuse of office stay with the Inspektorat, not the leaders', async () => {
+      const pungli = await file('Oknum petugas kelurahan meminta uang untuk surat pengantar.', { categoryCode: 'pelanggaran-pungli' });
+      assert.equal((await call('GET', `/api/v1/complaints/${pungli.id}`, undefined, officer.token)).status, 200, 'the complaint officer verifies it');
+      assert.equal((await call('GET', `/api/v1/complaints/${pungli.id}`, undefined, leader.token)).status, 404);
+      const search = await call('GET', `/api/v1/complaints?q=${encodeURIComponent(pungli.trackingCode)}`, undefined, leader.token);
+      assert.equal(search.status, 200);
+      assert.equal(search.json.items.length, 0, 'not in the leader\'s list or search');
+      const notes = await call('POST', `/api/v1/complaints/${pungli.id}/notes`, { body: 'Mohon ditindak.' }, leader.token);
+      assert.equal(notes.status, 404);
+    });
+
     test('illegal transition is a clear 409', async () => {
       const { id } = await file('Bantuan sosial belum cair tiga bulan.');
       const response = await call('POST', `/api/v1/complaints/${id}/resolve`, { body: 'Sudah selesai.' }, officer.token);
