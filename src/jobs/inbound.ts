@@ -155,6 +155,12 @@ export async function processEnvelope(db: Kysely<DB>, registry: ChannelRegistry,
   }
 
   const unmatched = parsed.statuses.length - outcome.statusesApplied;
+  // A provider can report on a message before our send has recorded its id:
+  // the receipt for a send still in flight waits a little, then is read again.
+  if (unmatched > 0 && now.getTime() - envelope.received_at.getTime() < RECEIPT_WAIT_MS
+    && await sendInFlight(db, parsed.statuses.map((status) => status.channel), now)) {
+    return waitForSend(db, envelope, outcome, now);
+  }
   if (unmatched > 0) ignoredReasons.push(`${unmatched} delivery status(es) matched no message we sent, or changed nothing`);
   const nothingHappened = outcome.created + outcome.replied + outcome.events + outcome.duplicates + outcome.statusesApplied === 0;
   if (nothingHappened) {
@@ -236,6 +242,34 @@ async function finish(db: Kysely<DB>, envelope: ChannelEnvelope, outcome: Envelo
   if (outcome.status === 'dead') logger.warn({ ...log, reason: error }, 'envelope is a dead letter');
   else logger.info({ ...log, status: outcome.status }, 'envelope processed');
   return { ...outcome, error };
+}
+
+/** How long a delivery receipt that matched nothing waits for a send in flight to record its id. */
+const RECEIPT_WAIT_MS = 10 * 60_000;
+/** Pause before such a receipt is read again. */
+const RECEIPT_RETRY_MS = 30_000;
+
+/** Checks whether a message on one of these channels is being sent right now (claimed and not yet recorded). */
+async function sendInFlight(db: Kysely<DB>, channels: string[], now: Date): Promise<boolean> {
+  const messaging = [...new Set(channels)].filter(isMessagingChannel) as MessagingChannel[];
+  if (messaging.length === 0) return false;
+  const row = await db.selectFrom('outbound_messages').select('id')
+    .where('channel', 'in', messaging).where('status', '=', 'pending').where('claimed_until', '>', now)
+    .limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Leaves an envelope pending, claimed for RECEIPT_RETRY_MS, so that the sweep reads it again after the send has recorded. */
+async function waitForSend(db: Kysely<DB>, envelope: ChannelEnvelope, outcome: EnvelopeOutcome, now: Date): Promise<EnvelopeOutcome> {
+  const reason = 'A delivery receipt matched no message yet; waiting for a send in progress to record its id.';
+  await db
+    .updateTable('channel_envelopes')
+    .set({ error: reason, claimed_until: new Date(now.getTime() + RECEIPT_RETRY_MS) })
+    .where('id', '=', envelope.id)
+    .where('status', '=', 'pending')
+    .execute();
+  logger.info({ envelopeId: envelope.id, source: envelope.source }, 'delivery receipt waits for a send in progress');
+  return { ...outcome, status: 'pending', error: reason };
 }
 
 /**

@@ -626,6 +626,33 @@ for (const backend of BACKENDS) {
       assert.ok(media.requests.includes(`/bot${SECRETS.TELEGRAM_BOT_TOKEN}/getFile`));
     });
 
+    test('a receipt that beats its send waits for it', async () => {
+      const now = new Date();
+      const report = await storeEnvelope(database.db, { source: 'whatsapp', rawBody: whatsappText('6281211110020', 'wamid.race-report', 'Lampu jalan di gang masjid mati sejak kemarin.', now), headers: {}, receivedAt: now });
+      await processEnvelope(database.db, registry, report, now);
+      const row = await inbound('whatsapp', 'wamid.race-report');
+      const ack = await database.db.selectFrom('outbound_messages').select('id').where('complaint_id', '=', row!.complaint_id!).executeTakeFirstOrThrow();
+      // The acknowledgement is being sent: claimed, its provider id not yet stored.
+      await database.db.updateTable('outbound_messages').set({ status: 'pending', provider_message_id: null, claimed_until: new Date(now.getTime() + 60_000) }).where('id', '=', ack.id).execute();
+
+      const receipt = Buffer.from(JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '1234567890', changes: [{ field: 'messages', value: {
+        messaging_product: 'whatsapp', metadata: { display_phone_number: '62271495039', phone_number_id: SECRETS.WHATSAPP_PHONE_NUMBER_ID },
+        statuses: [{ id: 'wamid.RACE1', status: 'delivered', timestamp: String(Math.floor(now.getTime() / 1000)), recipient_id: '6281211110020' }],
+      } }] }] }));
+      const envelope = await storeEnvelope(database.db, { source: 'whatsapp', rawBody: receipt, headers: {}, receivedAt: now });
+      const waiting = await processEnvelope(database.db, registry, envelope, now);
+      assert.equal(waiting?.status, 'pending', 'the receipt waits while a send is in flight');
+
+      // The send finishes and records the id; the receipt is read again after its pause.
+      await database.db.updateTable('outbound_messages').set({ status: 'sent', provider_message_id: 'wamid.RACE1', sent_at: now, claimed_until: null }).where('id', '=', ack.id).execute();
+      assert.equal(await processEnvelope(database.db, registry, envelope, new Date(now.getTime() + 10_000)), null, 'not before the pause');
+      const applied = await processEnvelope(database.db, registry, envelope, new Date(now.getTime() + 31_000));
+      assert.equal(applied?.status, 'processed');
+      assert.equal(applied?.statusesApplied, 1);
+      const delivered = await database.db.selectFrom('outbound_messages').select('status').where('id', '=', ack.id).executeTakeFirstOrThrow();
+      assert.equal(delivered.status, 'delivered');
+    });
+
     test('sweep processes stored envelopes once', async () => {
       const body = whatsappText('6281211110010', 'wamid.sweep-1', 'Pungutan liar di loket pelayanan.', new Date());
       const id = await storeEnvelope(database.db, { source: 'whatsapp', rawBody: body, headers: {}, receivedAt: new Date() });
