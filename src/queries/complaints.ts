@@ -9,7 +9,9 @@ import type { Channel, ClockName, ClockStatus, ComplaintStatus, StaffUser } from
 import { OPEN_STATUSES } from '../domain/lifecycle.ts';
 import { cleanText } from '../domain/text.ts';
 import { excludeLowPriority } from './triage.ts';
-import { canSeeComplaint, scopeComplaints } from '../policies/complaints.ts';
+import { canSeeComplaint, identityAccess, scopeComplaints } from '../policies/complaints.ts';
+import { redactIdentity } from '../domain/templates.ts';
+import { maskPersonNames } from '../domain/person-names.ts';
 
 export const PAGE_SIZE_DEFAULT = 25;
 export const PAGE_SIZE_MAX = 100;
@@ -68,6 +70,18 @@ export const TOTAL_COUNT_CAP = 10_000;
 
 // Longest excerpt shown in the inbox list; the case page shows the full text.
 const EXCERPT_CHARS = 160;
+/** Characters read past the excerpt so that masking sees whole numbers and addresses. */
+const EXCERPT_MASK_MARGIN = 40;
+
+/**
+ * The inbox excerpt as the user may read it: in full for the complaint
+ * officers, who see identities; for everyone else masked as on the case page
+ * (the reporter's name, typed numbers and addresses, names of people).
+ */
+function listExcerpt(user: StaffUser, row: { excerpt: string; reporter_name: string | null; privacy: Complaint['privacy']; agency_id: number | null; status: ComplaintStatus; status_before_hold: ComplaintStatus | null; oversight: boolean }): string {
+  if (identityAccess(user, row) === 'full') return row.excerpt.slice(0, EXCERPT_CHARS);
+  return maskPersonNames(redactIdentity(row.excerpt, { name: row.reporter_name, contacts: [] })).slice(0, EXCERPT_CHARS);
+}
 
 export async function listComplaints(db: Kysely<DB>, user: StaffUser, filters: InboxFilters, now = new Date()): Promise<InboxPage> {
   const pageSize = Math.min(Math.max(filters.pageSize ?? PAGE_SIZE_DEFAULT, 1), PAGE_SIZE_MAX);
@@ -123,7 +137,12 @@ export async function listComplaints(db: Kysely<DB>, user: StaffUser, filters: I
       'complaints.channel',
       'complaints.received_at',
       'complaints.oversight',
-      sql<string>`left(complaints.description, ${EXCERPT_CHARS})`.as('excerpt'),
+      // A little more than is shown, so that a number cut at the end is still whole when it is masked.
+      sql<string>`left(complaints.description, ${EXCERPT_CHARS + EXCERPT_MASK_MARGIN})`.as('excerpt'),
+      sql<string | null>`(select r.name from reporters r where r.id = complaints.reporter_id)`.as('reporter_name'),
+      'complaints.privacy',
+      'complaints.agency_id',
+      'complaints.status_before_hold',
       'categories.code as category_code',
       'categories.name as category_name',
       'agencies.code as agency_code',
@@ -151,7 +170,7 @@ export async function listComplaints(db: Kysely<DB>, user: StaffUser, filters: I
         status: row.status,
         channel: row.channel,
         receivedAt: row.received_at,
-        excerpt: row.excerpt,
+        excerpt: listExcerpt(user, row),
         categoryCode: row.category_code,
         categoryName: row.category_name,
         agencyCode: row.agency_code,

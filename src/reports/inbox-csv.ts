@@ -16,6 +16,7 @@ import type { DB } from '../db/schema.ts';
 import type { StaffUser } from '../domain/types.ts';
 import { WIB_OFFSET_MS } from '../domain/time.ts';
 import { maskPersonalData } from '../domain/triage/personal-data.ts';
+import { maskPersonNames } from '../domain/person-names.ts';
 import { listComplaints, PAGE_SIZE_MAX, type InboxFilters, type InboxRow } from '../queries/complaints.ts';
 
 /** Rows fetched per query: the inbox's maximum page size. */
@@ -68,7 +69,7 @@ function rowCells(row: InboxRow, label: Label): (string | number | null)[] {
     row.oversight ? label('csv.yes') : label('csv.no'),
     wibDateTime(row.nextDueAt),
     row.overdue ? label('csv.yes') : label('csv.no'),
-    maskPersonalData(row.excerpt.replace(/\s+/g, ' ').trim()),
+    maskPersonNames(maskPersonalData(row.excerpt.replace(/\s+/g, ' ').trim())),
   ];
 }
 

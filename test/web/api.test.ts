@@ -337,6 +337,17 @@ for (const backend of BACKENDS) {
       assert.equal((await call('POST', `/api/v1/complaints/${id}/notes`, { body: 'Mohon diprioritaskan.' }, leader.token)).status, 200);
     });
 
+    test('the inbox excerpt is masked for those who may not see identities', async () => {
+      const description = `Jalan depan rumah berlubang. Hubungi saya 0812 0000 0971, email pelapor.uji@contoh.id.\nHormat saya, ${REPORTER.name}`;
+      const filed = await file(description);
+      const list = (token: string) => call('GET', `/api/v1/complaints?q=${encodeURIComponent(filed.trackingCode)}`, undefined, token);
+      const full = (await list(officer.token)).json.items[0].excerpt as string;
+      assert.ok(full.includes('0812 0000 0971'), 'the complaint officer sees the text as written');
+      const masked = (await list(leader.token)).json.items[0].excerpt as string;
+      for (const secret of ['0812 0000 0971', 'pelapor.uji@contoh.id', REPORTER.name]) assert.equal(masked.includes(secret), false, `the leader's list hides "${secret}"`);
+      assert.ok(masked.includes('Jalan depan rumah berlubang'), 'the rest of the excerpt stays');
+    });
+
     test('reports of abuse of office stay with the Inspektorat, not the leaders', async () => {
       const pungli = await file('Oknum petugas kelurahan meminta uang untuk surat pengantar.', { categoryCode: 'pelanggaran-pungli' });
       assert.equal((await call('GET', `/api/v1/complaints/${pungli.id}`, undefined, officer.token)).status, 200, 'the complaint officer verifies it');
