@@ -190,7 +190,7 @@ function contactMask(value: string): string {
 export const CONTACT_MASK = '[kontak disamarkan]';
 
 /** Characters citizens put between the digits of a phone number. */
-const DIGIT_GAP = '[\\s.()/_-]*';
+const DIGIT_GAP = '[\\s.,()/_\\u2010-\\u2015-]*';
 
 /**
  * Returns a pattern for a known phone number as citizens type it: with 0,
@@ -202,7 +202,9 @@ function knownPhonePattern(value: string): RegExp | null {
   const digits = value.replace(/\D/g, '');
   const national = digits.startsWith('62') ? digits.slice(2) : digits.startsWith('0') ? digits.slice(1) : digits;
   if (national.length < 6) return null;
-  return new RegExp(`(?<!\\d)(?:(?:(?:\\+\\s*)?6\\s*2|\\(?\\s*0)${DIGIT_GAP})?${national.split('').join(DIGIT_GAP)}(?!\\d)`, 'g');
+  // The prefix starts at a sign, a bracket or a digit, never at a space, so the space before the number stays.
+  const prefix = '(?:\\(\\s*\\+\\s*6\\s*2\\s*\\)|\\(\\s*6\\s*2\\s*\\)|(?:\\+\\s*)?6\\s*2|\\(\\s*0|0)';
+  return new RegExp(`(?<!\\d)(?:${prefix}${DIGIT_GAP})?${national.split('').join(DIGIT_GAP)}(?!\\d)`, 'g');
 }
 
 export function redactIdentity(text: string, identity: KnownIdentity): string {

@@ -89,7 +89,7 @@ describe('identity redaction', () => {
       assert.equal(redactIdentity(`Telepon rumah saya ${typed}, silakan hubungi.`, landline), 'Telepon rumah saya [nomor telepon disamarkan], silakan hubungi.', typed);
     }
     const mobile = { name: null, contacts: ['+6281200000009'] };
-    for (const typed of ['812 0000 0009', '81200000009', '0812/0000/0009']) {
+    for (const typed of ['812 0000 0009', '81200000009', '0812/0000/0009', '0812\u20130000\u20130009', '0812 \u2014 0000 \u2014 0009', '0812,0000,0009', '(+62) 812 0000 0009']) {
       assert.equal(redactIdentity(`wa ${typed} ya`, mobile), 'wa [nomor telepon disamarkan] ya', typed);
     }
     // Other numbers stay, also one that contains the known digits.
