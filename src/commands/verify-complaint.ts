@@ -41,6 +41,11 @@ export async function verifyComplaint(ctx: CommandContext, complaintId: number, 
       throw invalid('agencyCode', `the category's agency "${agency.code}" is inactive`, 'error.category_agency_inactive', { agency: agency.name });
     }
     const oversight = category.oversight || complaint.oversight;
+    // Reports merged into this one as ordinary duplicates would follow a misconduct case to the Inspektorat.
+    if (oversight && !complaint.oversight) {
+      const ordinary = await trx.selectFrom('complaints').select('id').where('merged_into_id', '=', complaint.id).where('oversight', '=', false).executeTakeFirst();
+      if (ordinary) throw invalid('categoryCode', 'ordinary reports are merged into this one', 'error.oversight_has_merged');
+    }
     if (oversight && agency.code !== OVERSIGHT_AGENCY_CODE) {
       throw new CommandError('forbidden', 'oversight reports go only to the Inspektorat', 'error.oversight_only_inspektorat', {}, 'agencyCode');
     }

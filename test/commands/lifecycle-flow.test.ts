@@ -209,6 +209,14 @@ for (const backend of BACKENDS) {
       }
       const rows = await database.db.selectFrom('complaints').select(['status', 'merged_into_id']).where('id', 'in', [road.id, pungli.id]).execute();
       assert.deepEqual(rows.map((row) => [row.status, row.merged_into_id]), [['new', null], ['new', null]], 'both reports stay as they were');
+
+      // Nor by reclassifying the kept case after a merge.
+      const { complaint: kept } = await receiveComplaint(ctx(citizen), { type: 'pengaduan', description: 'Petugas kelurahan meminta uang tambahan.', channel: 'web' });
+      await mergeComplaints(ctx(officer.actor), road.id, { intoId: kept.id });
+      await assert.rejects(
+        verifyComplaint(ctx(officer.actor), kept.id, { type: 'pengaduan', categoryCode: 'pelanggaran-pungli', districtCode: '33.13.09' }),
+        (error: unknown) => error instanceof CommandError && error.key === 'error.oversight_has_merged' && error.field === 'categoryCode',
+      );
     });
 
     test('invalid input is rejected and nothing is stored', async () => {

@@ -107,6 +107,7 @@ export const en: Record<string, string> = {
   'error.category_agency_inactive': "This category's agency, {agency}, is no longer active. Choose the responsible agency.",
   'error.redispatch_same_agency': 'This report is already with {agency}. Choose another agency, or add a note to give an instruction.',
   'error.merge_oversight': 'A report of abuse of office is handled by the Inspektorat only, so it cannot be merged with an ordinary report, or the other way round. Handle them as separate reports.',
+  'error.oversight_has_merged': 'Ordinary reports are merged into this one, so it cannot become a report of abuse of office. Record the abuse of office as a new report for the Inspektorat.',
   'error.merge_target_closed': 'The target report is already closed or merged.',
   'error.login_failed': 'Wrong e-mail or password.',
   'error.login_locked': 'Account locked for {minutes} minutes after too many failed sign-ins.',

@@ -107,6 +107,7 @@ export const id: Record<string, string> = {
   'error.category_agency_inactive': 'OPD bawaan kategori ini, {agency}, sudah tidak aktif. Pilih OPD yang bertanggung jawab.',
   'error.redispatch_same_agency': 'Laporan ini sudah didisposisikan ke {agency}. Pilih OPD lain, atau tambahkan catatan bila ingin memberi arahan.',
   'error.merge_oversight': 'Laporan penyalahgunaan wewenang hanya ditangani Inspektorat, jadi tidak dapat digabung dengan laporan biasa, atau sebaliknya. Tangani keduanya sebagai laporan terpisah.',
+  'error.oversight_has_merged': 'Laporan biasa sudah digabung ke laporan ini, jadi laporan ini tidak dapat dijadikan laporan penyalahgunaan wewenang. Catat aduan penyalahgunaan wewenang sebagai laporan baru untuk Inspektorat.',
   'error.merge_target_closed': 'Laporan tujuan sudah ditutup atau digabung.',
   'error.login_failed': 'E-mail atau kata sandi salah.',
   'error.login_locked': 'Akun dikunci {minutes} menit karena terlalu banyak percobaan masuk yang gagal.',
