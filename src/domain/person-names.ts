@@ -87,7 +87,7 @@ const COMMON_WORDS = words(`
   harus perlu bisa dapat boleh ingin hendak pernah sering selalu masih lagi baru lama segera cepat lambat lambatnya
   sekali sangat banget bgt amat paling lebih kurang cukup terlalu hanya cuma saja aja pun lah kah dong donk sih deh
   kok kan nih tuh lho loh ya yah iya ok oke okay terima kasih terimakasih makasih trims thanks thx salam hormat
-  selamat pagi siang sore malam assalamualaikum wassalamualaikum wr wb permisi maaf mohon maaf
+  selamat pagi siang sore malam assalamualaikum wassalamualaikum wassalam wr wb permisi maaf mohon maaf ttd tertanda
   ada tiada punya banyak sedikit semua seluruh setiap tiap beberapa para sang si orang warga masyarakat penduduk
   rakyat umum publik anak istri suami keluarga tetangga teman kawan ayah bunda nenek kakek cucu mertua paman bibi
   keponakan saudara kakak adik orangtua ortu bayi balita lansia pemuda remaja siswa murid mahasiswa pasien
@@ -438,7 +438,7 @@ interface Introducer {
 }
 
 /** Sign-offs that put the writer's name after a comma, a colon or a line break ("Salam,\nBudi"). */
-const SIGN_OFFS = words('salam wassalam wassalamualaikum ttd');
+const SIGN_OFFS = words('salam wassalam wassalamualaikum ttd tertanda');
 
 /** Checks whether token `i` starts its line. */
 function startsLine(scanner: TokenScanner, i: number): boolean {
@@ -449,10 +449,11 @@ function startsLine(scanner: TokenScanner, i: number): boolean {
 /**
  * Returns the index of the first name token after the introducer that ends
  * at token `last`: after spaces, or after a comma, colon or dot and then
- * blank space that may hold a line break ("Hormat saya,\nBudi"). Returns -1
- * when something else follows.
+ * blank space that may hold a line break ("Hormat saya,\nBudi"). Without a
+ * mark, a line break counts as a gap only where `lineBreakAllowed`. Returns
+ * -1 when something else follows.
  */
-function afterSignOff(scanner: TokenScanner, last: number, marks: string): number {
+function afterSignOff(scanner: TokenScanner, last: number, marks: string, lineBreakAllowed = false): number {
   const { tokens } = scanner;
   const mark = tokens[last + 1];
   if (mark !== undefined && !mark.isWord && marks.includes(mark.text)) {
@@ -460,7 +461,9 @@ function afterSignOff(scanner: TokenScanner, last: number, marks: string): numbe
     const next = tokens[last + 2];
     return next !== undefined && /^\s+$/.test(scanner.text.slice(mark.end, next.start)) ? last + 2 : -1;
   }
-  return scanner.spaced(last) ? last + 1 : -1;
+  if (!lineBreakAllowed) return scanner.spaced(last) ? last + 1 : -1;
+  const next = tokens[last + 1];
+  return next !== undefined && next.start > tokens[last].end && /^\s+$/.test(scanner.text.slice(tokens[last].end, next.start)) ? last + 1 : -1;
 }
 
 /** Returns where the name after a phrase at `i` that introduces one starts, or -1. */
@@ -469,11 +472,22 @@ function afterIntroducer(scanner: TokenScanner, i: number): Introducer | -1 {
   const lower = tokens[i].lower;
   const signedAs = (next: number, closed: boolean): Introducer | -1 => (next < 0 ? -1 : { next, lowercase: false, closed });
   // Sign-offs and report headers: "Hormat saya, Budi", "Pelapor: Budi", "Dilaporkan oleh Budi", "Salam,\nBudi", "ttd. Budi".
-  if (lower === 'hormat' && scanner.spaced(i) && /^(saya|kami|sy)$/.test(tokens[i + 1]?.lower ?? '')) return signedAs(afterSignOff(scanner, i + 1, ','), false);
-  if (/^(pelapor|pengadu|pemohon)$/.test(lower) && scanner.is(i + 1, ':')) return signedAs(afterSignOff(scanner, i, ':'), false);
+  if (lower === 'hormat' && scanner.spaced(i) && /^(saya|kami|sy)$/.test(tokens[i + 1]?.lower ?? '')) return signedAs(afterSignOff(scanner, i + 1, ',', true), false);
+  // "Salam hormat,\nBudi" and "Terima kasih,\nBudi": a name on the line after the comma.
+  const thanksOrRegards = (lower === 'hormat' && scanner.is(i - 1, 'salam')) || (lower === 'kasih' && scanner.is(i - 1, 'terima'));
+  if (thanksOrRegards && scanner.is(i + 1, ',') && /\n/.test(scanner.text.slice(tokens[i + 1].end, tokens[i + 2]?.start ?? tokens[i + 1].end))) {
+    return signedAs(i + 2, true);
+  }
+  if (/^(pelapor|pengadu|pemohon|pengirim)$/.test(lower) && scanner.is(i + 1, ':')) return signedAs(afterSignOff(scanner, i, ':'), false);
   if (lower === 'dilaporkan' && scanner.spaced(i) && scanner.is(i + 1, 'oleh')) return signedAs(afterSignOff(scanner, i + 1, ':'), false);
-  // "Salam, Budi" and "ttd Budi" close the name, so that "Salam, Pagi ini …" keeps its words.
-  if (SIGN_OFFS.has(lower)) return signedAs(afterSignOff(scanner, i, lower === 'ttd' ? '.:' : ',.'), true);
+  // "Salam, Budi" and "ttd Budi" close the name, so that "Salam, Pagi ini …" keeps its words. A greeting
+  // takes the name only after a comma or on the next line ("Salam Pancasila." is no signature).
+  if (SIGN_OFFS.has(lower)) {
+    if (lower === 'ttd' || lower === 'tertanda') return signedAs(afterSignOff(scanner, i, '.:,', true), true);
+    if (scanner.is(i + 1, ',')) return signedAs(afterSignOff(scanner, i, ','), true);
+    const lineAfter = tokens[i + 1];
+    return lineAfter && /\n/.test(scanner.text.slice(tokens[i].end, lineAfter.start)) ? signedAs(i + 1, true) : -1;
+  }
   // "Dari Budi Santoso, Baturan" at the start of a line; elsewhere "dari" names places ("warga dari Jaten").
   if (lower === 'dari' && startsLine(scanner, i) && scanner.spaced(i)) return { next: i + 1, lowercase: false, closed: true };
   // "Saya, Budi Santoso, mohon …"
@@ -515,7 +529,7 @@ function matchAfterIntroducer(scanner: TokenScanner, i: number): NameMatch | nul
 const RULE_STARTS = new Set([
   ...SPOKEN_FORMS, ...CAPITAL_FORMS, ...ABBREVIATED_FORMS,
   'namaku', 'namanya', 'bernama', 'nama', 'atas', 'a', 'saya', 'sy', 'aku', 'kulo', 'kula',
-  'hormat', 'pelapor', 'pengadu', 'pemohon', 'dilaporkan', 'dari', ...SIGN_OFFS,
+  'hormat', 'kasih', 'pelapor', 'pengadu', 'pemohon', 'pengirim', 'dilaporkan', 'dari', ...SIGN_OFFS,
 ]);
 const LONGEST_RULE_START = Math.max(...[...RULE_STARTS].map((word) => word.length));
 

@@ -80,6 +80,12 @@ describe('person names', () => {
     ['ttd. Slamet Riyadi', `ttd. ${MASK}`],
     ['Dari Slamet Riyadi, Baturan', `Dari ${MASK}, Baturan`],
     ['Saya, Slamet Riyadi, mohon jalan diperbaiki', `Saya, ${MASK}, mohon jalan diperbaiki`],
+    ['Mohon dibantu.\nSalam hormat,\nDarmanto Wiyono', `Mohon dibantu.\nSalam hormat,\n${MASK}`],
+    ['Mohon dibantu.\nTerima kasih,\nDarmanto Wiyono', `Mohon dibantu.\nTerima kasih,\n${MASK}`],
+    ['Tertanda,\nDarmanto Wiyono', `Tertanda,\n${MASK}`],
+    ['Hormat saya\nDarmanto Wiyono', `Hormat saya\n${MASK}`],
+    ['Salam\nDarmanto Wiyono', `Salam\n${MASK}`],
+    ['Pengirim: Darmanto Wiyono', `Pengirim: ${MASK}`],
   ];
   for (const [text, expected] of masked) {
     test(`masks: ${text}`, () => {
@@ -145,6 +151,10 @@ describe('person names', () => {
     'Saya, sebagai warga, kecewa',
     'Salam sehat untuk semua petugas',
     'pelapor tidak mau disebut',
+    'Salam Pancasila.',
+    'Salam Sejahtera!',
+    'Terima kasih, Semoga cepat ditangani',
+    'Terima kasih,\nSemoga cepat ditangani',
   ];
   for (const text of kept) {
     test(`keeps: ${text}`, () => {
