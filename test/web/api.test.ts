@@ -294,6 +294,8 @@ for (const backend of BACKENDS) {
       const tracked = await call('GET', `/api/v1/track/${filed.json.trackingCode}`);
       assert.equal(tracked.text.includes('Sutrisno'), false);
       assert.match(tracked.json.description, /Pak \[nama disamarkan\] tumbang/);
+      const english = await call('GET', `/api/v1/track/${filed.json.trackingCode}`, undefined, undefined, { 'Accept-Language': 'en' });
+      assert.match(english.json.description, /Pak \[name hidden\] tumbang/, 'an English client reads the mask in English');
     });
 
     test('unknown tracking code is 404', async () => {

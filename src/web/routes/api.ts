@@ -21,6 +21,7 @@ import { mergeComplaints } from '../../commands/merge-complaints.ts';
 import { canCreateOnBehalf, identityAccess } from '../../policies/complaints.ts';
 import { getComplaintByTrackingCode, getComplaintDetail, getReporterIdentity, listComplaints } from '../../queries/complaints.ts';
 import { presentPublicComplaint, presentStaffComplaint } from '../../presenters/complaints.ts';
+import { localizeMasks } from '../i18n/index.ts';
 import { loadCalendar } from '../../commands/deadlines.ts';
 import { normalizeTrackingCode } from '../../domain/tracking-code.ts';
 import { isValidDate } from '../../domain/time.ts';
@@ -241,7 +242,14 @@ export function createApiRoutes(): OpenAPIHono<AppEnv> {
       if (!code) return apiError(c, 404, 'not_found', 'error.not_found.complaint');
       const detail = await getComplaintByTrackingCode(c.get('deps').db, code);
       if (!detail) return apiError(c, 404, 'not_found', 'error.not_found.complaint');
-      return c.json(presentPublicComplaint(detail), 200);
+      const presented = presentPublicComplaint(detail);
+      // Masks are stored in Indonesian; an English client reads them in English.
+      const t = c.get('t');
+      return c.json({
+        ...presented,
+        description: localizeMasks(presented.description, t),
+        timeline: presented.timeline.map((entry) => (entry.body ? { ...entry, body: localizeMasks(entry.body, t) } : entry)),
+      }, 200);
     },
   );
 
