@@ -468,6 +468,7 @@ describe('server-rendered pages', () => {
     assert.equal(refused.status, 409);
     const html = await refused.text();
     assert.ok(html.includes('Tindakan Anda tidak dijalankan'), 'the officer is told the action was not applied');
+    assert.ok(html.includes('pada laporan berstatus Selesai'), 'the status reads as its label, not its code');
     assert.ok(html.includes(`>${late}</textarea>`), 'the typed answer is there to copy');
   });
 

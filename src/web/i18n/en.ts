@@ -577,6 +577,8 @@ export const en: Record<string, string> = {
   'admin.banner.agency-renamed': 'Agency renamed.',
   'admin.banner.agency-deactivated': 'Agency deactivated. It cannot receive new reports.',
   'admin.banner.agency-deactivated-holding': "Agency deactivated. It still holds {n} open reports and is the default agency of {m} categories. Dispatch those reports to another agency and change those categories' agency on the Categories page.",
+  'admin.banner.agency-deactivated-reports': 'Agency deactivated. It still holds {n} open reports: dispatch them to another agency.',
+  'admin.banner.agency-deactivated-categories': 'Agency deactivated. It is still the default agency of {m} categories: change their agency on the Categories page.',
   'admin.banner.agency-reactivated': 'Agency reactivated.',
   'admin.banner.category-added': 'Category added.',
   'admin.banner.category-saved': 'Category saved. Deadlines of {n} open reports were recomputed.',

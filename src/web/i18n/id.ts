@@ -577,6 +577,8 @@ export const id: Record<string, string> = {
   'admin.banner.agency-renamed': 'Nama OPD diubah.',
   'admin.banner.agency-deactivated': 'OPD dinonaktifkan. OPD ini tidak dapat menerima disposisi baru.',
   'admin.banner.agency-deactivated-holding': 'OPD dinonaktifkan. OPD ini masih memegang {n} laporan terbuka dan menjadi OPD bawaan {m} kategori. Disposisikan ulang laporan itu ke OPD lain dan ubah OPD bawaan kategori tersebut di halaman Kategori.',
+  'admin.banner.agency-deactivated-reports': 'OPD dinonaktifkan. OPD ini masih memegang {n} laporan terbuka: disposisikan ulang laporan itu ke OPD lain.',
+  'admin.banner.agency-deactivated-categories': 'OPD dinonaktifkan. OPD ini masih menjadi OPD bawaan {m} kategori: ubah OPD bawaan kategori tersebut di halaman Kategori.',
   'admin.banner.agency-reactivated': 'OPD diaktifkan kembali.',
   'admin.banner.category-added': 'Kategori ditambahkan.',
   'admin.banner.category-saved': 'Kategori tersimpan. Tenggat {n} laporan terbuka dihitung ulang.',

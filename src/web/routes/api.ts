@@ -22,6 +22,7 @@ import { canCreateOnBehalf, identityAccess } from '../../policies/complaints.ts'
 import { getComplaintByTrackingCode, getComplaintDetail, getReporterIdentity, listComplaints } from '../../queries/complaints.ts';
 import { presentPublicComplaint, presentStaffComplaint } from '../../presenters/complaints.ts';
 import { localizeMasks } from '../i18n/index.ts';
+import { errorMessage } from '../views/form.tsx';
 import { loadCalendar } from '../../commands/deadlines.ts';
 import { normalizeTrackingCode } from '../../domain/tracking-code.ts';
 import { isValidDate } from '../../domain/time.ts';
@@ -76,10 +77,7 @@ function describeIssue(t: Context<AppEnv>['var']['t'], field: string, issue: { c
 }
 
 export function apiError(c: Context<AppEnv>, status: number, code: string, key: string, params: Record<string, string | number> = {}, field?: string) {
-  const t = c.get('t');
-  // Status codes in messages read as their label in the user's language.
-  const shown = typeof params.status === 'string' ? { ...params, status: t(`status.${params.status}`) } : params;
-  const message = t(key, shown);
+  const message = errorMessage(c.get('t'), key, params);
   return c.json({ error: { code, message, ...(field ? { field } : {}) } }, status as 400);
 }
 

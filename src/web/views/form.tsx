@@ -59,8 +59,13 @@ export function formChecked(body: FormBody, name: string): boolean {
  * field names to the form's, for example `reporter.phone` to `phone`. An
  * error without a known field goes to the top of the form.
  */
+/** Translates an error message; a status code among its parameters reads as the status's label in the user's language. */
+export function errorMessage(t: Translate, key: string, params: Record<string, string | number> = {}): string {
+  return t(key, typeof params.status === 'string' ? { ...params, status: t(`status.${params.status}`) } : params);
+}
+
 export function commandErrors(t: Translate, error: CommandError, fields: readonly string[], aliases: Record<string, string> = {}): FieldErrors {
-  const message = t(error.key, error.params);
+  const message = errorMessage(t, error.key, error.params);
   const field = error.field ? (aliases[error.field] ?? error.field) : undefined;
   if (field && fields.includes(field)) return { [field]: message };
   return { [FORM_ERROR]: message };

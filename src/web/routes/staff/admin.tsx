@@ -42,7 +42,10 @@ export function adminBanner(c: Context<AppEnv>, allowed: readonly string[]): str
 }
 
 const USER_BANNERS = ['user-added', 'user-deactivated', 'user-reactivated'] as const;
-const AGENCY_BANNERS = ['agency-added', 'agency-renamed', 'agency-deactivated', 'agency-deactivated-holding', 'agency-reactivated'] as const;
+const AGENCY_BANNERS = [
+  'agency-added', 'agency-renamed', 'agency-deactivated', 'agency-deactivated-holding', 'agency-deactivated-reports', 'agency-deactivated-categories',
+  'agency-reactivated',
+] as const;
 
 async function listUsers(c: Context<AppEnv>): Promise<UserRow[]> {
   // NOTE: a read model for the admin list; it belongs in queries/ once another page needs it.
@@ -156,7 +159,9 @@ export function registerAdminRoutes(app: Hono<AppEnv>): void {
     if (!result.ok) return agenciesPage(c, { errors: result.errors, status: result.error.httpStatus });
     const { openReports, defaultOfCategories } = result.value;
     if (!active && openReports + defaultOfCategories > 0) {
-      return c.redirect(`/staff/admin/agencies?done=agency-deactivated-holding&n=${openReports}&m=${defaultOfCategories}`, 303);
+      // The banner names only what the agency still holds.
+      const held = openReports > 0 && defaultOfCategories > 0 ? 'holding' : openReports > 0 ? 'reports' : 'categories';
+      return c.redirect(`/staff/admin/agencies?done=agency-deactivated-${held}&n=${openReports}&m=${defaultOfCategories}`, 303);
     }
     return c.redirect(`/staff/admin/agencies?done=${active ? 'agency-reactivated' : 'agency-deactivated'}`, 303);
   });
