@@ -472,6 +472,42 @@ describe('server-rendered pages', () => {
     assert.ok(html.includes(`>${late}</textarea>`), 'the typed answer is there to copy');
   });
 
+  test('a form from before another officer moved the case is refused', async () => {
+    const { complaint } = await receiveComplaint({ db: database.db, actor: { kind: 'citizen' } }, {
+      type: 'pengaduan', description: 'Lampu penerangan jalan di simpang empat mati total.', channel: 'web',
+    });
+    const cookie = await signIn(officer.email);
+    const page = await staffGet(cookie, `/staff/complaints/${complaint.id}`);
+    assert.match(page.html, /name="_seenStatus" value="new"/, 'the forms carry the state they were shown in');
+    // Another officer verifies and dispatches to DISHUB meanwhile.
+    await verifyComplaint({ db: database.db, actor: officer.actor }, complaint.id, { type: 'pengaduan', categoryCode: 'penerangan-jalan', districtCode: '33.13.09', agencyCode: 'dishub' });
+    await dispatchComplaint({ db: database.db, actor: officer.actor }, complaint.id, { agencyCode: 'dishub' });
+    const stale = await staffPost(cookie, `/staff/complaints/${complaint.id}/dispatch`, {
+      _csrf: csrfTokenOf(page.html), _seenStatus: 'new', _seenAgency: '', agencyCode: 'dpupr', note: 'Mohon dicek jaringan kabelnya.',
+    });
+    assert.equal(stale.status, 409);
+    const html = await stale.text();
+    assert.ok(html.includes('sudah diubah oleh petugas lain'), 'the officer is told why');
+    assert.ok(html.includes('Mohon dicek jaringan kabelnya.'), 'the typed note comes back');
+    const agency = await database.db.selectFrom('complaints').innerJoin('agencies', 'agencies.id', 'complaints.agency_id')
+      .select('agencies.code').where('complaints.id', '=', complaint.id).executeTakeFirstOrThrow();
+    assert.equal(agency.code, 'dishub', 'the stale form changed nothing');
+  });
+
+  test('an agency officer who lost the case keeps the typed answer', async () => {
+    const complaint = await dispatchedComplaint('dlh', 'Sampah di pinggir sungai belum diangkut seminggu.');
+    const cookie = await signIn(dlh.email);
+    const page = await staffGet(cookie, `/staff/complaints/${complaint.id}`);
+    // The complaint officer sends it to another agency while the DLH officer types.
+    await dispatchComplaint({ db: database.db, actor: officer.actor }, complaint.id, { agencyCode: 'dpupr' });
+    const answer = 'Sampah sudah kami angkut pagi ini bersama warga.';
+    const lost = await staffPost(cookie, `/staff/complaints/${complaint.id}/resolve`, { _csrf: csrfTokenOf(page.html), body: answer });
+    assert.equal(lost.status, 404);
+    const html = await lost.text();
+    assert.ok(html.includes(`>${answer}</textarea>`), 'the answer is there to copy');
+    assert.equal(html.includes('Sampah di pinggir sungai'), false, 'nothing of the case itself is shown');
+  });
+
   test('cross-origin public post rejected', async () => {
     const response = await app.request('/lapor', { method: 'POST', body: reportForm(), headers: { Origin: 'http://evil.example' } });
     assert.equal(response.status, 403);

@@ -422,6 +422,8 @@ export const en: Record<string, string> = {
   'case.stale_title': 'Your action was not applied',
   'case.stale_body': 'This report changed after the page was opened, for example because another officer handled it. Check its status and history below. The text you typed is here to copy.',
   'case.stale_text': 'The text you typed',
+  'error.stale_form': 'Another officer changed this report after this page was opened (its status or agency changed). Check how it stands now, then repeat your action if it is still needed.',
+  'case.lost_body': 'This report was not found or is no longer with your agency, for example because it was returned or dispatched to another agency. The text you typed is below to copy.',
   'case.actions': 'Actions',
   'case.no_actions': 'There is nothing you can do on this report now.',
   'case.timeline': 'History',

@@ -422,6 +422,8 @@ export const id: Record<string, string> = {
   'case.stale_title': 'Tindakan Anda tidak dijalankan',
   'case.stale_body': 'Laporan ini sudah berubah sejak halaman dibuka, misalnya karena petugas lain sudah menanganinya. Periksa status dan riwayat di bawah. Teks yang Anda ketik ada di sini untuk disalin.',
   'case.stale_text': 'Teks yang Anda ketik',
+  'error.stale_form': 'Laporan ini sudah diubah oleh petugas lain setelah halaman ini dibuka (statusnya atau OPD-nya berganti). Periksa keadaannya sekarang, lalu ulangi tindakan Anda bila masih perlu.',
+  'case.lost_body': 'Laporan ini tidak ditemukan atau tidak lagi ditangani OPD Anda, misalnya karena sudah dikembalikan atau didisposisikan ke OPD lain. Teks yang Anda ketik ada di bawah untuk disalin.',
   'case.actions': 'Tindakan',
   'case.no_actions': 'Tidak ada tindakan yang dapat Anda lakukan pada laporan ini sekarang.',
   'case.timeline': 'Riwayat',

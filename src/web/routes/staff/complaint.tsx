@@ -27,9 +27,10 @@ import { canApply, type Action } from '../../../domain/lifecycle.ts';
 import { COMPLAINT_TYPES, PRIVACY_LEVELS, type ComplaintType, type Complexity, type Privacy } from '../../../domain/types.ts';
 import { normalizeTrackingCode } from '../../../domain/tracking-code.ts';
 import { MessagePage, pageContext, renderPage } from '../../views/layout.tsx';
-import { CASE_BANNERS, CasePage, type CaseBanner, type IdentityPanelState } from '../../views/staff/case.tsx';
-import { ACTION_FIELDS, CASE_ACTIONS, type ActionFormState, type CaseAction } from '../../views/staff/case-actions.tsx';
+import { CASE_BANNERS, CasePage, TYPED_TEXT_FIELDS, type CaseBanner, type IdentityPanelState } from '../../views/staff/case.tsx';
+import { ACTION_FIELDS, CASE_ACTIONS, SEEN_AGENCY_FIELD, SEEN_STATUS_FIELD, type ActionFormState, type CaseAction } from '../../views/staff/case-actions.tsx';
 import { attempt, formText, parseId, readForm } from '../../views/form.tsx';
+import { FORM_ERROR, TextArea } from '../../views/components.tsx';
 import { forbiddenPage, staffUser } from './guard.tsx';
 import { loadCaseTriage } from './triage.tsx';
 import { respondWithTemplate } from '../../../commands/answer-templates.ts';
@@ -63,6 +64,24 @@ function nextStep(allowed: readonly CaseAction[], status: string): CaseAction | 
     on_hold: ['resume'],
   };
   return (preferred[status] ?? []).find((action) => allowed.includes(action)) ?? null;
+}
+
+/**
+ * The case is gone from this officer's view (returned, or sent to another
+ * agency, while they typed): the not-found page, with what they typed.
+ */
+function lostCase(c: Context<AppEnv>, values: Record<string, string>) {
+  const texts = Object.entries(values).filter(([field, value]) => TYPED_TEXT_FIELDS.has(field) && value.trim() !== '');
+  if (texts.length === 0) return caseNotFound(c);
+  const ctx = pageContext(c);
+  return renderPage(
+    c,
+    <MessagePage ctx={ctx} area="staff" title={ctx.t('case.not_found_title')} message={ctx.t('case.lost_body')}>
+      {texts.map(([field, value]) => <TextArea t={ctx.t} prefix="lost" name={field} label={ctx.t('case.stale_text')} value={value} rows={4} />)}
+      <p class="body"><a href="/staff">{ctx.t('staff.back_to_inbox')}</a></p>
+    </MessagePage>,
+    404,
+  );
 }
 
 function caseNotFound(c: Context<AppEnv>) {
@@ -224,9 +243,20 @@ export function registerComplaintRoutes(app: Hono<AppEnv>): void {
     for (const field of ACTION_FIELDS[action]) values[field] = formText(form, field);
 
     const ctx: CommandContext = { db: c.get('deps').db, actor: { kind: 'staff', user: staffUser(c) } };
+    // A form shown before another officer moved the case on (verified,
+    // dispatched it elsewhere) would apply to a state its sender never saw.
+    const seenStatus = formText(form, SEEN_STATUS_FIELD);
+    if (seenStatus) {
+      const current = await ctx.db.selectFrom('complaints').leftJoin('agencies', 'agencies.id', 'complaints.agency_id')
+        .select(['complaints.status', 'agencies.code as agency_code']).where('complaints.id', '=', id).executeTakeFirst();
+      if (current && (current.status !== seenStatus || (current.agency_code ?? '') !== formText(form, SEEN_AGENCY_FIELD))) {
+        if (!(await getComplaintDetail(ctx.db, staffUser(c), id))) return lostCase(c, values);
+        return renderCase(c, id, { state: { action, values, errors: { [FORM_ERROR]: t('error.stale_form') } } }, 409);
+      }
+    }
     const result = await attempt(t, ACTION_FIELDS[action], () => runAction(ctx, id, action, values));
     if (result.ok) return c.redirect(`/staff/complaints/${id}?done=${action}`, 303);
-    if (result.error.code === 'not_found' && !result.error.field) return caseNotFound(c);
+    if (result.error.code === 'not_found' && !result.error.field) return lostCase(c, values);
     return renderCase(c, id, { state: { action, values, errors: result.errors } }, result.error.httpStatus);
   });
 

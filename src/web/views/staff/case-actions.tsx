@@ -66,10 +66,16 @@ interface ActionProps {
   errors: FieldErrors;
 }
 
+/** Hidden fields that tell the page's state when the form was shown, so a form from an older state is refused. */
+export const SEEN_STATUS_FIELD = '_seenStatus';
+export const SEEN_AGENCY_FIELD = '_seenAgency';
+
 function ActionForm(props: {
   t: Translate;
   action: CaseAction;
   id: number;
+  /** The case's status and agency when the form was shown. */
+  seen: { status: string; agencyCode: string | null };
   csrfToken: string | null;
   open: boolean;
   errors: FieldErrors;
@@ -90,6 +96,8 @@ function ActionForm(props: {
         {props.before ?? null}
         <form method="post" action={`/staff/complaints/${props.id}/${props.action}`} novalidate>
           <CsrfField token={props.csrfToken} />
+          <input type="hidden" name={SEEN_STATUS_FIELD} value={props.seen.status} />
+          <input type="hidden" name={SEEN_AGENCY_FIELD} value={props.seen.agencyCode ?? ''} />
           {props.children}
           <Button kind={props.warning ? 'warning' : 'primary'}>{props.submit}</Button>
         </form>
@@ -158,13 +166,14 @@ export function CaseActions(props: {
   templatePickers?: Partial<Record<CaseAction, Child>>;
 }) {
   const { t, defaults } = props;
+  const seen = { status: defaults.status, agencyCode: defaults.agencyCode };
   const propsFor = (action: CaseAction): ActionProps => ({
     t, locale: props.locale, csrfToken: props.csrfToken, defaults, reference: props.reference,
     values: props.state?.action === action ? props.state.values : {},
     errors: props.state?.action === action ? props.state.errors : {},
   });
   const frame = (action: CaseAction, options: { intro?: string; warning?: boolean }, children: Child) => (
-    <ActionForm t={t} action={action} id={defaults.id} csrfToken={props.csrfToken} open={props.open === action}
+    <ActionForm t={t} action={action} id={defaults.id} seen={seen} csrfToken={props.csrfToken} open={props.open === action}
       errors={propsFor(action).errors} title={t(`case.action.${action}`)} intro={options.intro} submit={t(`case.submit.${action}`)}
       warning={options.warning} before={props.templatePickers?.[action]}>
       {children}
@@ -177,7 +186,7 @@ export function CaseActions(props: {
     dispatch: () => {
       const p = propsFor('dispatch');
       return (
-        <ActionForm t={t} action="dispatch" id={defaults.id} csrfToken={props.csrfToken} open={props.open === 'dispatch'} errors={p.errors}
+        <ActionForm t={t} action="dispatch" id={defaults.id} seen={seen} csrfToken={props.csrfToken} open={props.open === 'dispatch'} errors={p.errors}
           title={t(redispatch ? 'case.action.redispatch' : 'case.action.dispatch')} intro={t('case.intro.dispatch')}
           submit={t(redispatch ? 'case.submit.redispatch' : 'case.submit.dispatch')}>
           {/* A re-disposisi goes to another agency, so the one holding the case is neither chosen nor offered. */}

@@ -87,7 +87,7 @@ function StaleActionBanner(props: { t: PageContext['t']; state: ActionFormState 
 }
 
 /** Form fields that hold text an officer wrote, kept when the action could not be applied. */
-const TYPED_TEXT_FIELDS = new Set(['body', 'note', 'reason', 'destination']);
+export const TYPED_TEXT_FIELDS: ReadonlySet<string> = new Set(['body', 'note', 'reason', 'destination']);
 
 function IdentityPanel(props: { ctx: PageContext; complaintId: number; state: IdentityPanelState; hasReporter: boolean }) {
   const { t, csrfToken } = props.ctx;
