@@ -72,7 +72,7 @@ const PHONE_CANDIDATE_RE =
  * separator right after its first two digits and is not matched.
  */
 const LANDLINE_CANDIDATE_RE =
-  /(?<![\w+])(?:\+62[ .-]?|\(?0)[2-79]\d{1,2}\)?[ .-]?\d{3,4}[ .-]?\d{2,4}(?![\d]|[.,-]\d)/g;
+  /(?<![\w+])(?:\+62[ .-]?|\(?0)[2-79]\d{1,2}\)?(?: ?[/_\u2013\u2014-] ?|[ .])?\d{3,4}(?: ?[/_\u2013\u2014-] ?|[ .])?\d{2,4}(?![\d]|[.,-]\d)/g;
 
 const EMAIL_RE = /(?<![\w.+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
 
@@ -172,7 +172,7 @@ const SPACED_PHONE_RE = /(?<![\d+])(?:\+ ?6 ?2|0) ?8(?: ?\d){7,11}(?!\d)/g;
 const CONTACT_CARD_RE = /\[Kartu kontak \/ contact card: [^\]\n]*\]/g;
 const CONTACT_CARD_MASKED = '[Kartu kontak / contact card]';
 /** A number in international form with another country code ("+1 555 123 4567"). */
-const INTERNATIONAL_PHONE_RE = /(?<![\w+])\+[1-9](?:[ .-]?\d){7,14}(?!\d)/g;
+const INTERNATIONAL_PHONE_RE = /(?<![\w+(])\(?(?:\+|00)[1-9](?:[ .-]?\(?\d\)?){7,14}(?!\d)/g;
 /** 16 digits split by slashes or underscores ("3313/0000/0000/0000"). */
 const SLASHED_16_DIGITS_RE = /(?<!\d)\d(?:[/_]?\d){15}(?!\d)/g;
 /**
@@ -191,7 +191,7 @@ const SEPARATED_PHONE_RES = ['/', '_', '-', '.'].map((separator) => {
  * the end of a sentence ("ke @dinaspu. Mohon") is kept.
  */
 const SPACED_EMAIL_RE =
-  /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+\s*(?:@|[[(]\s*(?:at|et)\s*[\])])\s*[\p{L}\p{N}-]+(?:\s*\.\s*[\p{L}\p{N}-]+)*?\s*\.\s*(?:id|com|net|org|info|biz)(?![\p{L}\p{N}])/giu;
+  /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+(?:\s*@|\s*[[({]\s*(?:at|et)\s*[\])}]|\s+at)\s*[\p{L}\p{N}-]+(?:(?:\s*\.\s*|\s+dot\s+)[\p{L}\p{N}-]+)*?(?:\s*\.\s*|\s+dot\s+)(?:id|com|net|org|info|biz)(?![\p{L}\p{N}])/giu;
 const OBFUSCATED_EMAIL_RE = /[\p{L}\p{N}._%+-]+\s*[[(]\s*(?:at|et)\s*[\])]\s*[\p{L}\p{N}-]+(?:\s*[[(]\s*(?:dot|titik)\s*[\])]\s*[\p{L}\p{N}-]+)+/giu;
 
 /**

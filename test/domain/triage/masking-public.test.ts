@@ -18,6 +18,14 @@ const leaks: [string, string, string][] = [
   ['e-mail with a space before the dot', 'email warga@contoh .id ya', 'warga'],
   ['landline', 'telp rumah (0271) 495000', '495000'],
   ['number of another country', 'saudara saya di luar negeri +1 555 123 4567', '123 4567'],
+  ['number of another country with brackets', 'hubungi +1 (555) 010-0000', '010-0000'],
+  ['number dialled with 00', 'hubungi 001 555 010 0000', '010 0000'],
+  ['landline with a slash', 'telp 0271/495000', '495000'],
+  ['landline with underscores', 'telp 0271_495_000', '495_000'],
+  ['landline with a spaced dash', 'telp 0271 - 495000', '495000'],
+  ['e-mail with "at"', 'email warga at gmail.com ya', 'warga'],
+  ['e-mail with "at" and "dot"', 'email warga at contoh dot id ya', 'warga'],
+  ['e-mail with {at}', 'email warga{at}contoh.id ya', 'warga'],
 ];
 
 test('public mask hides what a contact card names', () => {
@@ -42,7 +50,10 @@ test('public mask drops bidirectional overrides', () => {
 test('public mask keeps money and dates', () => {
   const text = 'Biaya Rp 150.000 dibayar tanggal 12-03-2026 jam 10.30';
   assert.equal(maskPersonalData(text), text);
-  for (const kept of ['tanggal 08/12/2023 10:30 di balai desa', 'sudah lapor ke @dinaspu. Mohon dibantu', 'tanggal 01/02/2023 sampai 10/12/2023']) {
+  for (const kept of [
+    'tanggal 08/12/2023 10:30 di balai desa', 'sudah lapor ke @dinaspu. Mohon dibantu', 'tanggal 01/02/2023 sampai 10/12/2023',
+    'SK nomor 021/KEP/2023', 'jam 07.30 - 09.00 tutup', 'tanggal 02/12/2023', 'kami bertemu at pasar kemarin',
+  ]) {
     assert.equal(maskPersonalData(kept), kept);
   }
 });
