@@ -222,12 +222,16 @@ function findNiks(text: string): PersonalDataMatch[] {
   return matches;
 }
 
-function findPhones(text: string): PersonalDataMatch[] {
+/**
+ * Finds phone numbers with one of the candidate patterns, keeping those
+ * whose digit count, written with a leading 0, lies within `digits`.
+ */
+function findNumbers(text: string, pattern: RegExp, digits: { min: number; max: number }): PersonalDataMatch[] {
   const matches: PersonalDataMatch[] = [];
-  for (const match of text.matchAll(PHONE_CANDIDATE_RE)) {
-    let digits = match[0].replace(/\D/g, '');
-    if (digits.startsWith('62')) digits = '0' + digits.slice(2);
-    if (digits.length < 10 || digits.length > 13) continue;
+  for (const match of text.matchAll(pattern)) {
+    let national = match[0].replace(/\D/g, '');
+    if (national.startsWith('62')) national = '0' + national.slice(2);
+    if (national.length < digits.min || national.length > digits.max) continue;
 
     // An opening bracket before "08" belongs to the match only with its pair.
     let start = match.index;
@@ -237,18 +241,8 @@ function findPhones(text: string): PersonalDataMatch[] {
   return matches;
 }
 
-function findLandlines(text: string): PersonalDataMatch[] {
-  const matches: PersonalDataMatch[] = [];
-  for (const match of text.matchAll(LANDLINE_CANDIDATE_RE)) {
-    let digits = match[0].replace(/\D/g, '');
-    if (digits.startsWith('62')) digits = '0' + digits.slice(2);
-    if (digits.length < 9 || digits.length > 11) continue;
-    let start = match.index;
-    if (match[0].startsWith('(') && !match[0].includes(')')) start += 1;
-    matches.push({ kind: 'phone', start, end: match.index + match[0].length });
-  }
-  return matches;
-}
+const findPhones = (text: string) => findNumbers(text, PHONE_CANDIDATE_RE, { min: 10, max: 13 });
+const findLandlines = (text: string) => findNumbers(text, LANDLINE_CANDIDATE_RE, { min: 9, max: 11 });
 
 function findEmails(text: string): PersonalDataMatch[] {
   const matches: PersonalDataMatch[] = [];
