@@ -428,7 +428,7 @@ function matchAfterAddress(scanner: TokenScanner, i: number): NameMatch | null {
   return readName(scanner, j, { lowercase: form.lowercase, closed: false });
 }
 
-/** Where the name after an introducer starts, and how it must look. */
+/** Position and form of the name after an introducer. */
 interface Introducer {
   next: number;
   /** Whether the name may be lowercase. */

@@ -250,8 +250,10 @@ async function deliver(deps: DeliveryDeps, message: OutboundMessage, clock: () =
 
 /** Describes a database error without its parameters, which may hold message text. */
 function describeDbError(error: unknown): string {
-  if (error instanceof Error) return ((error as { code?: string }).code ? `${(error as { code?: string }).code}: ` : '') + error.message.split('\n')[0]!.slice(0, 200);
-  return String(error).slice(0, 200);
+  if (!(error instanceof Error)) return String(error).slice(0, 200);
+  const code = (error as { code?: string }).code;
+  const firstLine = error.message.split('\n')[0]!.slice(0, 200);
+  return code ? `${code}: ${firstLine}` : firstLine;
 }
 
 /** Marks a message failed for good and shows it on the case. */

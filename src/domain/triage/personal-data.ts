@@ -176,7 +176,7 @@ const INTERNATIONAL_PHONE_RE = /(?<![\w+(])\(?(?:\+|00)[1-9](?:[ .-]?\(?\d\)?){7
 /** 16 digits split by slashes or underscores ("3313/0000/0000/0000"). */
 const SLASHED_16_DIGITS_RE = /(?<!\d)\d(?:[/_]?\d){15}(?!\d)/g;
 /**
- * A mobile number with one kind of separator between any of its digits
+ * Matches a mobile number with one kind of separator between any of its digits
  * ("0812/0000/0000", "0812_0000_0000", "0-8-1-2-…"), one pattern per
  * separator. A date and a time ("08/12/2023 10:30") mix two and are kept.
  */

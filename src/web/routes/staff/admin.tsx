@@ -160,8 +160,10 @@ export function registerAdminRoutes(app: Hono<AppEnv>): void {
     const { openReports, defaultOfCategories } = result.value;
     if (!active && openReports + defaultOfCategories > 0) {
       // The banner names only what the agency still holds.
-      const held = openReports > 0 && defaultOfCategories > 0 ? 'holding' : openReports > 0 ? 'reports' : 'categories';
-      return c.redirect(`/staff/admin/agencies?done=agency-deactivated-${held}&n=${openReports}&m=${defaultOfCategories}`, 303);
+      let banner = 'agency-deactivated-holding';
+      if (defaultOfCategories === 0) banner = 'agency-deactivated-reports';
+      if (openReports === 0) banner = 'agency-deactivated-categories';
+      return c.redirect(`/staff/admin/agencies?done=${banner}&n=${openReports}&m=${defaultOfCategories}`, 303);
     }
     return c.redirect(`/staff/admin/agencies?done=${active ? 'agency-reactivated' : 'agency-deactivated'}`, 303);
   });

@@ -67,8 +67,8 @@ function nextStep(allowed: readonly CaseAction[], status: string): CaseAction | 
 }
 
 /**
- * The case is gone from this officer's view (returned, or sent to another
- * agency, while they typed): the not-found page, with what they typed.
+ * Shows the not-found page with the text the officer typed, for a case that
+ * left their view while they typed (returned, or sent to another agency).
  */
 function lostCase(c: Context<AppEnv>, values: Record<string, string>) {
   const texts = Object.entries(values).filter(([field, value]) => TYPED_TEXT_FIELDS.has(field) && value.trim() !== '');
