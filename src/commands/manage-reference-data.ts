@@ -45,7 +45,7 @@ function requireAdmin(ctx: CommandContext): StaffUser {
   return ctx.actor.user;
 }
 
-function requireCode(value: string | undefined): string {
+export function requireCode(value: string | undefined): string {
   const code = (value ?? '').trim().toLowerCase();
   if (!CODE_RE.test(code)) throw invalid('code', `code "${code}" must be 2 to 40 lower-case letters, digits or dashes`, 'error.code_invalid');
   return code;

@@ -782,7 +782,7 @@ describe('server-rendered pages', () => {
     assert.ok(after.due_date! > before.due_date!, `deadline moved from ${before.due_date} to ${after.due_date}`);
 
     const invalid = await staffPost(cookie, `/staff/admin/categories/${category.id}`, {
-      _csrf: csrfTokenOf(page.html), name: category.name, agencyCode: 'dlh', complexity: 'medium', verifyDays: 'tiga',
+      _csrf: csrfTokenOf(page.html), name: ' ', agencyCode: 'dlh', complexity: 'medium', verifyDays: 'tiga',
       firstFollowUpDays: '-2', resolutionDaysSimple: '5,5', resolutionDaysMedium: '1000', resolutionDaysComplex: '', autoCloseDays: '10',
     });
     assert.equal(invalid.status, 400);
@@ -792,6 +792,7 @@ describe('server-rendered pages', () => {
       assert.equal(fieldError(invalidHtml, `category-${field}`), 'Isi bilangan bulat hari kerja dari 0 sampai 365.', field);
     }
     assert.equal(fieldError(invalidHtml, 'category-autoCloseDays'), undefined);
+    assert.ok(fieldError(invalidHtml, 'category-name'), 'the empty name is marked in the same round');
     const unchanged = await database.db.selectFrom('categories').select('first_follow_up_days').where('id', '=', category.id).executeTakeFirstOrThrow();
     assert.equal(unchanged.first_follow_up_days, category.first_follow_up_days + 10, 'nothing stored changed');
   });

@@ -6,7 +6,11 @@
  */
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../../context.ts';
-import { addHoliday, MAX_CLOCK_DAYS, MIN_CLOCK_DAYS, removeHoliday, saveCategory, setCalendarYearCovered, type CategoryInput } from '../../../commands/manage-reference-data.ts';
+import {
+  addHoliday, MAX_CLOCK_DAYS, MIN_CLOCK_DAYS, removeHoliday, requireCode, saveCategory, setCalendarYearCovered, type CategoryInput,
+} from '../../../commands/manage-reference-data.ts';
+import { requireName } from '../../../commands/users.ts';
+import { CommandError } from '../../../commands/errors.ts';
 import { recentRecomputeRuns, runPendingRecomputesInProcess, type RecomputeReason, type RecomputeRun } from '../../../commands/recompute-deadlines.ts';
 import { listReferenceData } from '../../../queries/complaints.ts';
 import type { HolidayKind } from '../../../domain/calendar.ts';
@@ -61,13 +65,28 @@ function categoryInput(values: Record<string, string>): CategoryInput {
 
 const DAY_FIELDS = ['verifyDays', 'firstFollowUpDays', 'resolutionDaysSimple', 'resolutionDaysMedium', 'resolutionDaysComplex', 'autoCloseDays'] as const;
 
-/** Checks every clock field at once, so that an administrator sees all the bad numbers in one round trip. */
-function dayErrors(c: Context<AppEnv>, values: Record<string, string>): FieldErrors {
+/**
+ * Checks every field that needs no database at once, so that an
+ * administrator sees all the bad numbers, the name and the code in one
+ * round trip. The command checks the rest.
+ */
+function categoryFormErrors(c: Context<AppEnv>, values: Record<string, string>, isNew: boolean): FieldErrors {
   const errors: FieldErrors = {};
+  const t = c.get('t');
+  const check = (field: string, run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      if (!(error instanceof CommandError)) throw error;
+      errors[field] = t(error.key, error.params);
+    }
+  };
+  if (isNew) check('code', () => requireCode(values.code));
+  check('name', () => requireName(values.name ?? ''));
   for (const field of DAY_FIELDS) {
     const value = days(values[field] ?? '');
     if (!Number.isInteger(value) || value < MIN_CLOCK_DAYS || value > MAX_CLOCK_DAYS) {
-      errors[field] = c.get('t')('error.days_invalid', { min: MIN_CLOCK_DAYS, max: MAX_CLOCK_DAYS });
+      errors[field] = t('error.days_invalid', { min: MIN_CLOCK_DAYS, max: MAX_CLOCK_DAYS });
     }
   }
   return errors;
@@ -143,8 +162,8 @@ export function registerAdminCalendarRoutes(app: Hono<AppEnv>): void {
 
   app.post('/staff/admin/categories/new', async (c) => {
     const values = categoryValues(await readForm(c));
-    const invalidDays = dayErrors(c, values);
-    if (Object.keys(invalidDays).length > 0) return categoryForm(c, undefined, values, invalidDays, 400);
+    const invalidFields = categoryFormErrors(c, values, true);
+    if (Object.keys(invalidFields).length > 0) return categoryForm(c, undefined, values, invalidFields, 400);
     const result = await attempt(c.get('t'), CATEGORY_FIELDS, () => saveCategory(adminContext(c), categoryInput(values)));
     if (!result.ok) return categoryForm(c, undefined, values, result.errors, result.error.httpStatus);
     return afterCategoryChange(c, 'category-added', result.value.run);
@@ -162,8 +181,8 @@ export function registerAdminCalendarRoutes(app: Hono<AppEnv>): void {
     const id = parseId(c.req.param('id'));
     if (id === null) return categoryNotFound(c);
     const values = categoryValues(await readForm(c));
-    const invalidDays = dayErrors(c, values);
-    if (Object.keys(invalidDays).length > 0) return categoryForm(c, id, values, invalidDays, 400);
+    const invalidFields = categoryFormErrors(c, values, false);
+    if (Object.keys(invalidFields).length > 0) return categoryForm(c, id, values, invalidFields, 400);
     const result = await attempt(c.get('t'), CATEGORY_FIELDS, () => saveCategory(adminContext(c), categoryInput(values), id));
     if (!result.ok) return categoryForm(c, id, values, result.errors, result.error.httpStatus);
     return afterCategoryChange(c, 'category-saved', result.value.run);
