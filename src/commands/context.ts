@@ -5,7 +5,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ActorKind, Complaint, DB } from '../db/schema.ts';
 import type { StaffUser } from '../domain/types.ts';
-import { cleanText, textLength } from '../domain/text.ts';
+import { cleanText, textLength, visibleLength } from '../domain/text.ts';
 import { CommandError, notFound } from './errors.ts';
 import { refreshDeadlines } from './deadlines.ts';
 import { queueOutboundForEvent } from './queue-outbound.ts';
@@ -111,7 +111,7 @@ export async function changeComplaint(
 export function requireText(value: string | undefined | null, field: string, min = 1, max = 5000): string {
   const text = cleanText(value ?? '').trim();
   // Invisible format characters (zero-width space, direction marks) do not count towards the minimum, so a text of them alone is too short.
-  if (textLength(text.replace(/\p{Cf}/gu, '').trim()) < min) {
+  if (visibleLength(text) < min) {
     throw new CommandError('invalid', `${field} must have at least ${min} characters`, 'error.text_too_short', { min }, field);
   }
   if (textLength(text) > max) {

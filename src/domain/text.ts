@@ -30,6 +30,17 @@ export function textLength(value: string): number {
   return value.length - (pairs ? pairs.length : 0);
 }
 
+/**
+ * Counts the characters of a text that a reader sees: without invisible
+ * format characters (zero-width spaces, direction marks) and surrounding
+ * white space. A minimum length is checked against this count.
+ *
+ * Example: visibleLength(' ok\u200B ') // → 2
+ */
+export function visibleLength(value: string): number {
+  return textLength(value.replace(/\p{Cf}/gu, '').trim());
+}
+
 /** Cuts a text to at most `max` characters (code points), never inside a surrogate pair. */
 export function truncateText(value: string, max: number): string {
   if (textLength(value) <= max) return value;

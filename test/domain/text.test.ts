@@ -4,7 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanText, textLength, truncateText } from '../../src/domain/text.ts';
+import { cleanText, textLength, truncateText, visibleLength } from '../../src/domain/text.ts';
 import { requireText } from '../../src/commands/context.ts';
 import { CommandError } from '../../src/commands/errors.ts';
 import { describeInbound } from '../../src/commands/receive-inbound.ts';
@@ -24,6 +24,12 @@ describe('text lengths', () => {
     assert.equal(textLength(PRAY.repeat(4000)), 4000);
     // A lone surrogate (a broken emoji) still counts as one character.
     assert.equal(textLength('a\uD83D'), 2);
+  });
+
+  test('visible length skips format characters', () => {
+    assert.equal(visibleLength(' ok\u200B\u200E '), 2);
+    assert.equal(visibleLength('\u200B'.repeat(20)), 0);
+    assert.equal(visibleLength('jalan \u{1F64F}'), 7);
   });
 
   test('truncates between characters', () => {

@@ -11,7 +11,7 @@ import { normalizeContact } from '../../../commands/reporters.ts';
 import { CommandError } from '../../../commands/errors.ts';
 import { listReferenceData, getComplaintByTrackingCode } from '../../../queries/complaints.ts';
 import { normalizeTrackingCode } from '../../../domain/tracking-code.ts';
-import { textLength } from '../../../domain/text.ts';
+import { textLength, visibleLength } from '../../../domain/text.ts';
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from '../../../domain/images.ts';
 import { COMPLAINT_TYPES, PRIVACY_LEVELS, type ComplaintType, type Privacy } from '../../../domain/types.ts';
 import type { AttachmentUpload } from '../../../commands/receive-complaint.ts';
@@ -51,7 +51,7 @@ export function checkReportForm(t: Translate, values: ReportFormValues, files: F
   if (values.type ? !COMPLAINT_TYPES.includes(values.type as ComplaintType) : options.typeRequired) errors.type = t('error.type_required');
   // Counted as the command counts: characters, not UTF-16 units, and invisible format characters not towards the minimum.
   const description = values.description.trim();
-  const visible = textLength(description.replace(/\p{Cf}/gu, '').trim());
+  const visible = visibleLength(description);
   if (visible === 0) errors.description = t('error.description_required');
   else if (visible < DESCRIPTION_MIN) errors.description = t('error.description_too_short', { min: DESCRIPTION_MIN });
   else if (textLength(description) > DESCRIPTION_MAX) errors.description = t('error.text_too_long', { max: DESCRIPTION_MAX });

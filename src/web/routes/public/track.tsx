@@ -12,6 +12,7 @@ import { presentKeptCase, presentPublicComplaint, type PublicComplaint, type Pub
 import { normalizeTrackingCode } from '../../../domain/tracking-code.ts';
 import { OPEN_STATUSES } from '../../../domain/lifecycle.ts';
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from '../../../domain/images.ts';
+import { visibleLength } from '../../../domain/text.ts';
 import { pageContext, renderPage } from '../../views/layout.tsx';
 import { TRACK_BANNERS, TrackFormPage, TrackNotFoundPage, TrackPage, type TrackBanner, type TrackPageProps } from '../../views/public/track.tsx';
 import type { FieldErrors } from '../../views/components.tsx';
@@ -109,7 +110,7 @@ export function registerTrackRoutes(app: Hono<AppEnv>, guards: { originCheck: Mi
     const fail = (errors: FieldErrors) => trackPage(c, report, { reply: { body, errors, filesDropped: files.length > 0 } }, 400);
 
     // Invisible format characters alone (zero-width spaces) are no reply either.
-    if (!body.replace(/\p{Cf}/gu, '').trim()) return fail({ body: t('error.reply_required') });
+    if (visibleLength(body) === 0) return fail({ body: t('error.reply_required') });
     if (files.length > MAX_ATTACHMENTS) return fail({ attachments: t('error.attachment_too_many', { max: MAX_ATTACHMENTS }) });
     if (files.some((file) => file.size > MAX_ATTACHMENT_BYTES)) return fail({ attachments: t('error.attachment_too_large') });
     try {
