@@ -127,7 +127,7 @@ export interface CategoryInput {
   active?: boolean;
 }
 
-function requireDays(value: number, field: string): number {
+export function requireDays(value: number, field: string): number {
   if (!Number.isInteger(value) || value < MIN_CLOCK_DAYS || value > MAX_CLOCK_DAYS) {
     throw invalid(field, `${field} must be a whole number of working days from ${MIN_CLOCK_DAYS} to ${MAX_CLOCK_DAYS}`, 'error.days_invalid',
       { min: MIN_CLOCK_DAYS, max: MAX_CLOCK_DAYS });

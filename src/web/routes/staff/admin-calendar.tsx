@@ -7,7 +7,7 @@
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../../context.ts';
 import {
-  addHoliday, MAX_CLOCK_DAYS, MIN_CLOCK_DAYS, removeHoliday, requireCode, saveCategory, setCalendarYearCovered, type CategoryInput,
+  addHoliday, removeHoliday, requireCode, requireDays, saveCategory, setCalendarYearCovered, type CategoryInput,
 } from '../../../commands/manage-reference-data.ts';
 import { requireName } from '../../../commands/users.ts';
 import { CommandError } from '../../../commands/errors.ts';
@@ -22,7 +22,7 @@ import {
 } from '../../views/staff/admin-categories.tsx';
 import { AdminHolidaysPage, HOLIDAY_FIELDS } from '../../views/staff/admin-holidays.tsx';
 import type { FieldErrors } from '../../views/components.tsx';
-import { attempt, formChecked, formText, parseId, readForm, type FormBody } from '../../views/form.tsx';
+import { attempt, errorMessage, formChecked, formText, parseId, readForm, type FormBody } from '../../views/form.tsx';
 import { adminBanner, adminContext } from './admin.tsx';
 import { notFoundPage } from './guard.tsx';
 
@@ -66,9 +66,9 @@ function categoryInput(values: Record<string, string>): CategoryInput {
 const DAY_FIELDS = ['verifyDays', 'firstFollowUpDays', 'resolutionDaysSimple', 'resolutionDaysMedium', 'resolutionDaysComplex', 'autoCloseDays'] as const;
 
 /**
- * Checks every field that needs no database at once, so that an
- * administrator sees all the bad numbers, the name and the code in one
- * round trip. The command checks the rest.
+ * Checks every field that needs no database with the command's own checks,
+ * so one round trip marks every bad number, the name and the code. The
+ * command checks the rest when the category is saved.
  */
 function categoryFormErrors(c: Context<AppEnv>, values: Record<string, string>, isNew: boolean): FieldErrors {
   const errors: FieldErrors = {};
@@ -78,17 +78,12 @@ function categoryFormErrors(c: Context<AppEnv>, values: Record<string, string>, 
       run();
     } catch (error) {
       if (!(error instanceof CommandError)) throw error;
-      errors[field] = t(error.key, error.params);
+      errors[field] = errorMessage(t, error.key, error.params);
     }
   };
   if (isNew) check('code', () => requireCode(values.code));
   check('name', () => requireName(values.name ?? ''));
-  for (const field of DAY_FIELDS) {
-    const value = days(values[field] ?? '');
-    if (!Number.isInteger(value) || value < MIN_CLOCK_DAYS || value > MAX_CLOCK_DAYS) {
-      errors[field] = t('error.days_invalid', { min: MIN_CLOCK_DAYS, max: MAX_CLOCK_DAYS });
-    }
-  }
+  for (const field of DAY_FIELDS) check(field, () => requireDays(days(values[field] ?? ''), field));
   return errors;
 }
 
