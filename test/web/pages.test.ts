@@ -506,6 +506,13 @@ describe('server-rendered pages', () => {
     const html = await lost.text();
     assert.ok(html.includes(`>${answer}</textarea>`), 'the answer is there to copy');
     assert.equal(html.includes('Sampah di pinggir sungai'), false, 'nothing of the case itself is shown');
+
+    // The same with the state fields of the page's form, which the stale check reads first.
+    const stale = await staffPost(cookie, `/staff/complaints/${complaint.id}/resolve`, {
+      _csrf: csrfTokenOf(page.html), _seenStatus: 'dispatched', _seenAgency: 'dlh', body: answer,
+    });
+    assert.equal(stale.status, 404);
+    assert.ok((await stale.text()).includes(`>${answer}</textarea>`), 'the answer is there to copy');
   });
 
   test('cross-origin public post rejected', async () => {

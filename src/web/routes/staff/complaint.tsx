@@ -98,13 +98,13 @@ function caseNotFound(c: Context<AppEnv>) {
 async function renderCase(
   c: Context<AppEnv>,
   id: number,
-  options: { state?: ActionFormState; banner?: CaseBanner; revealIdentity?: boolean } = {},
+  options: { state?: ActionFormState; banner?: CaseBanner; revealIdentity?: boolean; missing?: () => Response | Promise<Response> } = {},
   status = 200,
 ) {
   const user = staffUser(c);
   const db = c.get('deps').db;
   const detail = await getComplaintDetail(db, user, id);
-  if (!detail) return caseNotFound(c);
+  if (!detail) return options.missing ? options.missing() : caseNotFound(c);
   const access = identityAccess(user, detail.complaint);
   const identity: IdentityPanelState = { access };
   // Complaint officers see identity at once; the handling agency only after asking. Both views are logged.
@@ -250,8 +250,8 @@ export function registerComplaintRoutes(app: Hono<AppEnv>): void {
       const current = await ctx.db.selectFrom('complaints').leftJoin('agencies', 'agencies.id', 'complaints.agency_id')
         .select(['complaints.status', 'agencies.code as agency_code']).where('complaints.id', '=', id).executeTakeFirst();
       if (current && (current.status !== seenStatus || (current.agency_code ?? '') !== formText(form, SEEN_AGENCY_FIELD))) {
-        if (!(await getComplaintDetail(ctx.db, staffUser(c), id))) return lostCase(c, values);
-        return renderCase(c, id, { state: { action, values, errors: { [FORM_ERROR]: t('error.stale_form') } } }, 409);
+        const state = { action, values, errors: { [FORM_ERROR]: t('error.stale_form') } };
+        return renderCase(c, id, { state, missing: () => lostCase(c, values) }, 409);
       }
     }
     const result = await attempt(t, ACTION_FIELDS[action], () => runAction(ctx, id, action, values));
