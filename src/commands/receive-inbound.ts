@@ -32,6 +32,7 @@ import { REPLYABLE_STATUSES, replyInTransaction } from './reopen-complaint.ts';
 import { normalizeContact, resolveReporter, type ContactInput } from './reporters.ts';
 import { isMessagingChannel, queueAcknowledgement } from './queue-outbound.ts';
 import { textLength, truncateText } from '../domain/text.ts';
+import { CONTACT_CARD_LABEL } from '../domain/triage/personal-data.ts';
 
 /** Reports a citizen message may still be added to; a closed or archived one needs a new report. */
 
@@ -501,7 +502,7 @@ function describeAttachment(attachment: InboundAttachment): string {
     }
     case 'contact': {
       const card = [attachment.contact?.name, ...(attachment.contact?.phones ?? [])].filter(Boolean).join(', ');
-      return card ? `[Kartu kontak / contact card: ${card}]` : '[Kartu kontak / contact card]';
+      return card ? `[${CONTACT_CARD_LABEL}: ${card}]` : `[${CONTACT_CARD_LABEL}]`;
     }
   }
 }

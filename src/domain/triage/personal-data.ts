@@ -164,13 +164,14 @@ export function maskPersonalData(text: string): string {
 const INVISIBLE_CHARS_RE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF]/g;
 const ANY_16_DIGITS_RE = /(?<!\d)\d(?:[ .-]?\d){15}(?!\d)/g;
 const SPACED_PHONE_RE = /(?<![\d+])(?:\+ ?6 ?2|0) ?8(?: ?\d){7,11}(?!\d)/g;
+/** Label of a contact card shared on a channel in the report text (`describeAttachment` in receive-inbound.ts). */
+export const CONTACT_CARD_LABEL = 'Kartu kontak / contact card';
 /**
- * A contact card a citizen shared on a channel, as the report text records it
- * (`describeAttachment` in receive-inbound.ts). It names a third person and
- * their numbers, so the public sees only that there was one.
+ * A contact card as the report text records it. The card names a third
+ * person and their numbers, so public text keeps only the label.
  */
-const CONTACT_CARD_RE = /\[Kartu kontak \/ contact card: [^\]\n]*\]/g;
-const CONTACT_CARD_MASKED = '[Kartu kontak / contact card]';
+const CONTACT_CARD_RE = new RegExp(`\\[${CONTACT_CARD_LABEL.replace('/', '\\/')}: [^\\]\\n]*\\]`, 'g');
+const CONTACT_CARD_MASKED = `[${CONTACT_CARD_LABEL}]`;
 /** A number in international form with another country code ("+1 555 123 4567"). */
 const INTERNATIONAL_PHONE_RE = /(?<![\w+(])\(?(?:\+|00)[1-9](?:[ .-]?\(?\d\)?){7,14}(?!\d)/g;
 /** 16 digits split by slashes or underscores ("3313/0000/0000/0000"). */

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { maskPersonalData } from '../../../src/domain/triage/personal-data.ts';
+import { describeInbound } from '../../../src/commands/receive-inbound.ts';
+import type { InboundMessage } from '../../../src/domain/inbound.ts';
 
 const leaks: [string, string, string][] = [
   ['full-width phone', 'hubungi ０８１２３４５６７８９０ ya', '0812'],
@@ -31,6 +33,19 @@ const leaks: [string, string, string][] = [
 test('public mask hides what a contact card names', () => {
   const masked = maskPersonalData('Ini nomornya [Kartu kontak / contact card: Darmo Tetangga, +15551234567] tolong dihubungi');
   assert.equal(masked, 'Ini nomornya [Kartu kontak / contact card] tolong dihubungi');
+});
+
+test('public mask hides a recorded contact card', () => {
+  const message = {
+    channel: 'whatsapp', providerMessageId: 'wamid.kartu', conversationKind: 'direct',
+    sender: { kind: 'whatsapp', value: '6281200000000' }, text: 'Ini nomor tetangga yang tahu lokasinya.', sentAt: new Date('2026-12-01T03:00:00Z'),
+    attachments: [{ kind: 'contact', contact: { name: 'Darmo Tetangga', phones: ['+15551234567'] } }],
+  } as unknown as InboundMessage;
+  const recorded = describeInbound(message, 'whatsapp', { min: 10, max: 5000 });
+  assert.ok(recorded.includes('Darmo Tetangga'), 'the officer sees the card');
+  const masked = maskPersonalData(recorded);
+  assert.equal(masked.includes('Darmo'), false);
+  assert.ok(masked.endsWith('[Kartu kontak / contact card]'));
 });
 
 for (const [name, input, secret] of leaks) {
