@@ -97,7 +97,7 @@ export async function setAgencyActive(ctx: CommandContext, agencyId: number, act
   }
   const agency = await ctx.db.updateTable('agencies').set({ active }).where('id', '=', agencyId).returningAll().executeTakeFirstOrThrow();
   logger.info({ adminId: admin.id, agencyId, active }, active ? 'agency reactivated' : 'agency deactivated');
-  // An inactive agency keeps its open reports and its categories; the administrator is told, so that they are moved.
+  // An inactive agency keeps its open reports and its categories. The counts go back to the page, so that the administrator moves them.
   const [reports, categories] = await Promise.all([
     ctx.db.selectFrom('complaints').select((eb) => eb.fn.countAll<string>().as('n'))
       .where('agency_id', '=', agencyId).where('status', 'in', [...OPEN_STATUSES]).where('merged_into_id', 'is', null).executeTakeFirstOrThrow(),

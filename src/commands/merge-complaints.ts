@@ -33,8 +33,8 @@ export async function mergeComplaints(ctx: CommandContext, duplicateId: number, 
     if (isClosedOrMerged(target)) {
       throw new CommandError('invalid_transition', 'the target report is already closed or merged', 'error.merge_target_closed', {}, 'intoId');
     }
-    // A misconduct report stays with the Inspektorat: merged into an agency's
-    // case it would leave the Inspektorat's inbox and take the agency's answer.
+    // A misconduct report stays with the Inspektorat. Merged into an agency's
+    // case, it would leave the Inspektorat's inbox and show the agency's final answer to its reporter.
     if (duplicate.oversight !== target.oversight) {
       throw new CommandError('invalid', 'a misconduct report and an ordinary report cannot be merged', 'error.merge_oversight', {}, 'intoId');
     }

@@ -241,7 +241,7 @@ export async function storeAttachments(trx: Tx, complaintId: number, eventId: nu
       prepared = prepareAttachment(upload.content);
     } catch (error) {
       if (error instanceof AttachmentError) {
-        // The message names the file, so a citizen who sent several knows which one to replace.
+        // The message names the file, because a citizen who sent several must find the one to replace.
         throw new CommandError('invalid', `${upload.fileName}: ${error.message}`, `error.attachment_file_${error.reason}`, { file: sanitizeFileName(upload.fileName) }, 'attachments');
       }
       throw error;

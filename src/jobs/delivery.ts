@@ -77,15 +77,15 @@ export function backoffSeconds(attempt: number, retryAfterSeconds?: number): num
  */
 export async function deliverDueMessages(deps: DeliveryDeps, now = new Date()): Promise<DeliveryRunResult> {
   const result: DeliveryRunResult = { sent: 0, retrying: 0, failed: 0 };
-  // A run can take minutes (a slow provider, 15 s per send), so each send is
-  // dated by the time it happens, counted on from `now`.
+  // A run can take minutes (a slow provider takes up to DEFAULT_SEND_TIMEOUT_MS
+  // per send), so each send is dated by the time it happens, counted on from `now`.
   const runStarted = Date.now();
   const current = () => new Date(now.getTime() + (Date.now() - runStarted));
   for (;;) {
     const claimed = await claimDue(deps.db, current());
     if (claimed.length === 0) break;
     for (const message of claimed) {
-      // The batch's claim may have run out while earlier messages were sent; another run owns the message then.
+      // The batch's claim may have run out while earlier messages were sent. Another run then owns the message.
       if (!(await renewClaim(deps.db, message, current()))) continue;
       const outcome = await deliver(deps, message, current);
       result[outcome] += 1;
@@ -100,7 +100,7 @@ function claimDue(db: Kysely<DB>, now: Date): Promise<OutboundMessage[]> {
   return claimDueRows(db, 'outbound_messages', now, { claimMs: CLAIM_MS, batchSize: BATCH_SIZE }) as Promise<OutboundMessage[]>;
 }
 
-/** Extends this run's claim on a message; false when the claim was lost to another run or the message is no longer pending. */
+/** Extends this run's claim on a message. Returns false when another run took the claim or the message is no longer pending. */
 async function renewClaim(db: Kysely<DB>, message: OutboundMessage, at: Date): Promise<boolean> {
   if (message.claimed_until === null) return false;
   const renewed = await db
@@ -214,10 +214,10 @@ async function deliver(deps: DeliveryDeps, message: OutboundMessage, clock: () =
     try {
       await recordSent(providerMessageId, null);
     } catch (error) {
-      // The provider has the message. Recording it must not fail, or the
-      // message would be sent again when its claim runs out: it is recorded
-      // without the provider's id (a gateway that reuses ids breaks the
-      // unique index), and its delivery receipts then match nothing.
+      // The provider has the message, so a failed record would send it again
+      // when its claim runs out. A gateway that reuses ids breaks the unique
+      // index, so the message is recorded without the provider's id, and its
+      // delivery receipts then match nothing.
       logger.error({ outboundMessageId: message.id, channel: message.channel, err: describeDbError(error) }, 'sent message could not be recorded with its provider id');
       await recordSent(null, `Sent, but the provider's message id could not be stored: ${describeDbError(error)}`.slice(0, 1000));
     }
@@ -363,7 +363,7 @@ export function composeOutboundText(
   // would turn a cut SMS into a Unicode one of more than twice the segments.
   const marker = '...';
   let cut = Math.max(0, room - marker.length);
-  // Never between the two halves of an emoji: Telegram refuses text that is not valid UTF-8.
+  // Never between the two halves of an emoji, because half a character is not valid UTF-8 and a provider may reject the text.
   if (cut > 0 && /[\uD800-\uDBFF]/.test(body[cut - 1] ?? '')) cut -= 1;
   const shownBody = body.length <= room ? body : `${body.slice(0, cut)}${marker}`;
   return `${header}\n\n${shownBody}\n\n${footer}`;

@@ -96,9 +96,9 @@ export interface PublicKeptCase {
   timeline: PublicTimelineEntry[];
 }
 
-// Entries of the kept case that a merged reporter sees: the officers' work,
-// not another citizen's replies or rating, nor what officers asked or told
-// that citizen alone (a question while on hold, an acknowledgement).
+// Entries of the kept case hidden from a merged reporter: the other citizen's
+// replies and rating, and messages officers wrote to that citizen alone (a
+// question while on hold, an acknowledgement).
 const KEPT_CASE_HIDDEN_TYPES = new Set(['citizen_replied', 'rated', 'held', 'acknowledged']);
 
 /**

@@ -70,13 +70,14 @@ export const TOTAL_COUNT_CAP = 10_000;
 
 // Longest excerpt shown in the inbox list; the case page shows the full text.
 const EXCERPT_CHARS = 160;
-/** Characters read past the excerpt so that masking sees whole numbers and addresses. */
+/** Characters read past the excerpt, so that the masks match whole numbers and addresses before the cut. */
 const EXCERPT_MASK_MARGIN = 40;
 
 /**
- * The inbox excerpt as the user may read it: in full for the complaint
- * officers, who see identities; for everyone else masked as on the case page
- * (the reporter's name, typed numbers and addresses, names of people).
+ * Returns the inbox excerpt as the user may read it. Complaint officers, who
+ * have full identity access, get it as written. Everyone else gets it masked
+ * as on the case page: the reporter's name, typed numbers and addresses, and
+ * names of people.
  */
 function listExcerpt(user: StaffUser, row: { excerpt: string; reporter_name: string | null; privacy: Complaint['privacy']; agency_id: number | null; status: ComplaintStatus; status_before_hold: ComplaintStatus | null; oversight: boolean }): string {
   if (identityAccess(user, row) === 'full') return row.excerpt.slice(0, EXCERPT_CHARS);

@@ -78,8 +78,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     app.use('/api/v1/track/*', rateLimit({ ...limits.actions, counts: (status) => status < 400, onLimited }));
   }
 
-  // A tracking page shows a report to whoever has its link; if a citizen
-  // posts the link publicly, search engines must still not index the page.
+  // A tracking page shows a report to anyone with its link. Search engines
+  // must not index it, even when a citizen posts the link publicly.
   // robots.txt leaves these pages open to crawlers, because a crawler must
   // fetch a page to read its noindex header.
   for (const path of ['/lacak/*', '/lapor/terkirim/*', '/api/v1/track/*']) {

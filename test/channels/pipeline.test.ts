@@ -316,8 +316,8 @@ for (const backend of BACKENDS) {
         } catch {
           parsed = undefined;
         }
-        // A payload that is malformed as a whole, or in some of its items, is a
-        // dead letter; the items that could be read are stored all the same.
+        // A payload that is malformed as a whole, or in some of its items, is a dead letter.
+        // The items that could be read are stored all the same.
         if (!parsed || parsed.rejected) {
           assert.equal(envelope.status, 'dead', `${fixture.name}: malformed payload is a dead letter`);
           assert.match(envelope.error ?? '', /^Invalid \w+ payload: /, `${fixture.name}: dead letter reason`);

@@ -17,7 +17,7 @@ before(() => {
 });
 after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-/** Builds a small picture followed by a second one whose EXIF segment holds a made-up GPS comment. */
+/** Builds a small picture followed by a second one with a made-up GPS comment in its EXIF segment. */
 function appendedPicture(index: number): Buffer {
   const exif = Buffer.from(`Exif\0\0GPSLatitude -7.59 Warga Uji ${index}`);
   const app1 = Buffer.concat([Buffer.from([0xff, 0xe1, 0, 0]), exif]);

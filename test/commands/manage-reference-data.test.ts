@@ -91,7 +91,7 @@ for (const backend of BACKENDS) {
       await dispatchComplaint(asOfficer(), complaint.id, { agencyCode: 'dinas-baru' });
       await assert.rejects(dispatchComplaint(asOfficer(), complaint.id, { agencyCode: 'dinas-baru' }), rejectsWith('invalid', 'error.redispatch_same_agency', 'agencyCode'));
 
-      // Deactivated while it holds a report and is a category's agency.
+      // Deactivated while a report and a category are still assigned to it.
       await saveCategory(asAdmin(), {
         code: 'rambu-baru', name: 'Rambu baru', agencyCode: 'dinas-baru', oversight: false, complexity: 'simple',
         verifyDays: 3, firstFollowUpDays: 5, resolutionDaysSimple: 5, resolutionDaysMedium: 14, resolutionDaysComplex: 60, autoCloseDays: 10,

@@ -17,6 +17,7 @@ export function payloadProblem(parse: () => ParseResult): string {
     assert.ok(error instanceof PayloadError, `expected a PayloadError, got ${String(error)}`);
     return error.message;
   }
-  assert.ok(result.rejected && result.rejected.length > 0, 'expected the parser to report a malformed payload or item');
+  assert.ok(result.rejected, 'expected the parser to report a malformed payload or item');
+  assert.ok(result.rejected.length > 0, 'expected at least one rejected item');
   return result.rejected.join(' ');
 }

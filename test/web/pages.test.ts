@@ -263,19 +263,19 @@ describe('server-rendered pages', () => {
     assert.equal(after.n, before.n, 'nothing was stored');
   });
 
-  test('description length counted in characters, as the API counts it', async () => {
+  test('description counted in characters', async () => {
     const emoji = '\u{1F6A7}';
     const accepted = await postReport(reportForm({ description: `Jalan rusak ${emoji.repeat(3000)}` }));
     assert.equal(accepted.status, 303, '3,012 characters are within 5,000 although they are 6,012 UTF-16 units');
-    const refused = await postReport(reportForm({ description: `Jalan rusak ${emoji.repeat(4990)}` }));
-    assert.equal(refused.status, 400);
-    assert.equal(fieldError(await refused.text(), 'description'), 'Isi maksimal 5000 karakter.');
+    const tooLong = await postReport(reportForm({ description: `Jalan rusak ${emoji.repeat(4990)}` }));
+    assert.equal(tooLong.status, 400);
+    assert.equal(fieldError(await tooLong.text(), 'description'), 'Isi maksimal 5000 karakter.');
     const invisible = await postReport(reportForm({ description: `ok${'\u200B'.repeat(20)}` }));
     assert.equal(invisible.status, 400);
     assert.match(fieldError(await invisible.text(), 'description') ?? '', /^Isi laporan minimal 10 karakter/, 'zero-width characters do not count');
   });
 
-  test('refused replies and ratings keep their text', async () => {
+  test('rejected replies keep their text', async () => {
     const post = (path: string, fields: Record<string, string>) => app.request(path, {
       method: 'POST', body: new URLSearchParams(fields), headers: { Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' },
     });
@@ -286,7 +286,7 @@ describe('server-rendered pages', () => {
     const code = complaint.tracking_code;
     const ratings = () => database.db.selectFrom('complaint_events').select('body').where('complaint_id', '=', complaint.id).where('type', '=', 'rated').execute();
 
-    // A comment over 2,000 characters is refused beside its field, not cut.
+    // A comment over 2,000 characters is rejected beside its field, not cut.
     const long = `Terima kasih, ${'jawabannya jelas sekali. '.repeat(90)}`;
     const tooLong = await post(`/lacak/${code}/nilai`, { rating: '4', comment: long });
     assert.equal(tooLong.status, 400);
@@ -453,26 +453,26 @@ describe('server-rendered pages', () => {
     }
   });
 
-  test('an action another officer beat keeps its text', async () => {
+  test('overtaken action keeps its text', async () => {
     const { complaint } = await receiveComplaint({ db: database.db, actor: { kind: 'citizen' } }, {
       type: 'permintaan_informasi', description: 'Apakah pembuatan KTP elektronik di kecamatan dipungut biaya?', channel: 'web',
     });
     const cookie = await signIn(officer.email);
-    // Two tabs open the same case; the first answers.
+    // Two tabs open the same case, and the first one sends its answer.
     const first = await staffGet(cookie, `/staff/complaints/${complaint.id}`);
     const second = await staffGet(cookie, `/staff/complaints/${complaint.id}`);
     const answered = await staffPost(cookie, `/staff/complaints/${complaint.id}/answer`, { _csrf: csrfTokenOf(first.html), body: 'Tidak dipungut biaya sama sekali.' });
     assert.equal(answered.status, 303);
     const late = 'Pembuatan KTP elektronik gratis; bawa fotokopi KK ke kantor kecamatan.';
-    const refused = await staffPost(cookie, `/staff/complaints/${complaint.id}/answer`, { _csrf: csrfTokenOf(second.html), body: late });
-    assert.equal(refused.status, 409);
-    const html = await refused.text();
+    const rejected = await staffPost(cookie, `/staff/complaints/${complaint.id}/answer`, { _csrf: csrfTokenOf(second.html), body: late });
+    assert.equal(rejected.status, 409);
+    const html = await rejected.text();
     assert.ok(html.includes('Tindakan Anda tidak dijalankan'), 'the officer is told the action was not applied');
     assert.ok(html.includes('pada laporan berstatus Selesai'), 'the status reads as its label, not its code');
     assert.ok(html.includes(`>${late}</textarea>`), 'the typed answer is there to copy');
   });
 
-  test('a form from before another officer moved the case is refused', async () => {
+  test('stale case form is rejected', async () => {
     const { complaint } = await receiveComplaint({ db: database.db, actor: { kind: 'citizen' } }, {
       type: 'pengaduan', description: 'Lampu penerangan jalan di simpang empat mati total.', channel: 'web',
     });
@@ -494,7 +494,7 @@ describe('server-rendered pages', () => {
     assert.equal(agency.code, 'dishub', 'the stale form changed nothing');
   });
 
-  test('an agency officer who lost the case keeps the typed answer', async () => {
+  test('lost case keeps the answer', async () => {
     const complaint = await dispatchedComplaint('dlh', 'Sampah di pinggir sungai belum diangkut seminggu.');
     const cookie = await signIn(dlh.email);
     const page = await staffGet(cookie, `/staff/complaints/${complaint.id}`);

@@ -387,8 +387,8 @@ function readChangeTime(value: JsonObject, path: string, context: EntryContext):
  * `commentId` for a new comment; a distinct id per edit or moderation event
  * so none overwrites another. The event is dated by the later of the
  * comment's `created_time` and the entry's time: Facebook repeats the
- * comment's creation time on every edit and hide, and only the entry's time
- * tells a second edit from the first. A provider's retry of one event
+ * comment's creation time on every edit and hide, so only the entry's time
+ * separates a second edit from the first. A provider's retry of one event
  * carries the same times, so it keeps its id and is dropped as a duplicate.
  */
 function actionMessageId(commentId: string, action: CommentAction, at: Date, context: EntryContext): string {

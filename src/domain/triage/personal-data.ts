@@ -186,10 +186,11 @@ const SEPARATED_PHONE_RES = ['/', '_', '-', '.'].map((separator) => {
   return new RegExp(`(?<![\\d+])(?:\\+?62|0)${gap}8(?:${gap}\\d){7,11}(?!\\d)`, 'g');
 });
 /**
- * An e-mail address with spaces around its "@" or its last dot, or with
- * "(at)" for "@" ("warga @ contoh.id", "warga(at)contoh.id", "warga@contoh
- * .id"). The address must end in a common top-level domain, so a mention at
- * the end of a sentence ("ke @dinaspu. Mohon") is kept.
+ * An e-mail address with spaces around its "@" or a dot, or with "at",
+ * "(at)", "[at]" or "{at}" for "@" and "dot" for a dot ("warga @ contoh.id",
+ * "warga at contoh dot id", "warga{at}contoh.id", "warga@contoh .id"). The
+ * address must end in a common top-level domain, so a mention at the end of
+ * a sentence ("ke @dinaspu. Mohon") is kept.
  */
 const SPACED_EMAIL_RE =
   /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+(?:\s*@|\s*[[({]\s*(?:at|et)\s*[\])}]|\s+at)\s*[\p{L}\p{N}-]+(?:(?:\s*\.\s*|\s+dot\s+)[\p{L}\p{N}-]+)*?(?:\s*\.\s*|\s+dot\s+)(?:id|com|net|org|info|biz)(?![\p{L}\p{N}])/giu;

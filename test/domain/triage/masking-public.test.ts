@@ -65,10 +65,10 @@ test('public mask drops bidirectional overrides', () => {
 test('public mask keeps money and dates', () => {
   const text = 'Biaya Rp 150.000 dibayar tanggal 12-03-2026 jam 10.30';
   assert.equal(maskPersonalData(text), text);
-  for (const kept of [
+  for (const unchanged of [
     'tanggal 08/12/2023 10:30 di balai desa', 'sudah lapor ke @dinaspu. Mohon dibantu', 'tanggal 01/02/2023 sampai 10/12/2023',
     'SK nomor 021/KEP/2023', 'jam 07.30 - 09.00 tutup', 'tanggal 02/12/2023', 'kami bertemu at pasar kemarin',
   ]) {
-    assert.equal(maskPersonalData(kept), kept);
+    assert.equal(maskPersonalData(unchanged), unchanged);
   }
 });

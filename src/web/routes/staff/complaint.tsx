@@ -32,6 +32,7 @@ import { ACTION_FIELDS, CASE_ACTIONS, SEEN_AGENCY_FIELD, SEEN_STATUS_FIELD, type
 import { attempt, formText, parseId, readForm } from '../../views/form.tsx';
 import { FORM_ERROR, TextArea } from '../../views/components.tsx';
 import { forbiddenPage, staffUser } from './guard.tsx';
+import { logger } from '../../../logger.ts';
 import { loadCaseTriage } from './triage.tsx';
 import { respondWithTemplate } from '../../../commands/answer-templates.ts';
 import { loadCaseAnswerExtras, TEMPLATE_ANSWER_ACTIONS } from './templates.tsx';
@@ -250,6 +251,7 @@ export function registerComplaintRoutes(app: Hono<AppEnv>): void {
       const current = await ctx.db.selectFrom('complaints').leftJoin('agencies', 'agencies.id', 'complaints.agency_id')
         .select(['complaints.status', 'agencies.code as agency_code']).where('complaints.id', '=', id).executeTakeFirst();
       if (current && (current.status !== seenStatus || (current.agency_code ?? '') !== formText(form, SEEN_AGENCY_FIELD))) {
+        logger.info({ complaintId: id, userId: staffUser(c).id, action, seenStatus, status: current.status }, 'stale case form rejected');
         const state = { action, values, errors: { [FORM_ERROR]: t('error.stale_form') } };
         return renderCase(c, id, { state, missing: () => lostCase(c, values) }, 409);
       }

@@ -101,9 +101,9 @@ export function TrackPage(props: TrackPageProps) {
   const { ctx, complaint } = props;
   const { t, locale } = ctx;
   const formErrors = { ...(props.reply?.errors ?? {}), ...(props.rating?.errors ?? {}) };
-  // A refused post whose form the page no longer offers (the report closed,
-  // the answer was rated meanwhile) keeps its text: a rating comment moves
-  // into the reply form, and a text no form takes is shown to copy.
+  // A rejected post keeps its text when the page no longer offers its form
+  // (the report closed, or the final answer was rated meanwhile). A rating
+  // comment moves into the reply form; any other text is shown to copy.
   const ratingComment = props.rating && !props.canRate && props.rating.comment.trim() ? props.rating.comment : null;
   const commentToReply = ratingComment !== null && props.canReply && !props.reply;
   const reply = commentToReply ? { body: ratingComment, errors: {} } : props.reply;
